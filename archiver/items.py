@@ -1,0 +1,89 @@
+"""What site parsers yield: plain dataclasses keyed on the site's own ids.
+
+Parsers know nothing of database row ids; the store resolves site ids to rows.
+`capture` is the WARC-Record-ID of the response the item was read from; the
+spider (live) or `reparse` (offline) fills it in, never the parser.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class Article:
+    site: str
+    site_article_id: str
+    url: str
+    title: str | None = None
+    canonical_url: str | None = None
+    author: str | None = None
+    published: str | None = None  # UTC ISO 8601
+    updated: str | None = None
+    body_html: str | None = None
+    body_text: str | None = None
+    tags: list[str] = field(default_factory=list)
+    comment_count: int | None = None  # as the site displays it
+    link_url: str | None = None  # what a link-aggregator story points at (HN)
+    stub: bool = False  # only known from a link (e.g. a comment permalink's "on:" story)
+    capture: str | None = None
+
+
+@dataclass
+class Comment:
+    site: str
+    site_comment_id: str
+    site_article_id: str
+    author: str | None
+    posted: str | None  # UTC ISO 8601
+    body_html: str
+    body_text: str
+    parent_site_comment_id: str | None = None
+    page: int = 1  # comment page of the thread this comment was read from
+    index: int = 0  # 1-based order within that page
+    score: int | None = None
+    deleted: bool = False
+    moderation: str | None = None  # the site's moderation note, if any
+    capture: str | None = None
+
+
+@dataclass
+class Quote:
+    """A comment quoting another comment, the article, or something else."""
+
+    site: str
+    site_comment_id: str  # the quoting comment
+    text: str
+    kind: str = "comment"  # comment | article | external
+    quoted_site_comment_id: str | None = None  # when the markup names it
+    quoted_author: str | None = None
+    ordinal: int = 1  # 1-based order of the quote within its comment
+    capture: str | None = None
+
+
+@dataclass
+class ReplyLink:
+    """An explicit reply marker; parent links come from Comment.parent_site_comment_id."""
+
+    site: str
+    site_comment_id: str
+    target_site_comment_id: str
+    kind: str = "reply"
+    capture: str | None = None
+
+
+@dataclass
+class FetchError:
+    url: str
+    error: str  # short machine-readable kind: http_404, parse_error, timeout...
+    detail: str = ""
+    capture: str | None = None
+
+
+Item = Article | Comment | Quote | ReplyLink | FetchError
+
+
+def item_to_dict(item: Item) -> dict[str, Any]:
+    """A JSON-ready dict with the item's type, as golden files store it."""
+    return {"type": type(item).__name__, **asdict(item)}

@@ -1,0 +1,32 @@
+"""Build Scrapy responses from stored bytes (WARC records, golden fixtures).
+
+The same parser code then runs on a live response and on one rebuilt offline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from scrapy.http import Headers, Request, Response
+from scrapy.responsetypes import responsetypes
+
+# Headers that describe the bytes on the wire, not the decoded body we hand parsers.
+_WIRE_HEADERS = {b"content-encoding", b"transfer-encoding", b"content-length"}
+
+
+def build_response(
+    url: str,
+    body: bytes,
+    headers: Iterable[tuple[str, str]] = (),
+    status: int = 200,
+    fetched_at: str | None = None,
+    capture: str | None = None,
+) -> Response:
+    """A decoded response as a spider callback would see it, with capture metadata."""
+    scrapy_headers = Headers()
+    for name, value in headers:
+        if name.lower().encode() not in _WIRE_HEADERS:
+            scrapy_headers.appendlist(name, value)
+    cls = responsetypes.from_args(headers=scrapy_headers, url=url, body=body)
+    request = Request(url, meta={"fetched_at": fetched_at, "capture": capture})
+    return cls(url=url, status=status, headers=scrapy_headers, body=body, request=request)

@@ -1,0 +1,1 @@
+"""One module per site; each module's spider `name` equals its file name."""
