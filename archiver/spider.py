@@ -18,7 +18,7 @@ from scrapy.http import Request, Response, TextResponse
 from twisted.python.failure import Failure
 
 from archiver.items import Article, FetchError, Item
-from archiver.parsing import within
+from archiver.parsing import parse_iso, within
 
 PageParser = Callable[[TextResponse], Iterable[Item]]
 
@@ -48,6 +48,8 @@ class NewsSpider(scrapy.Spider):
     next_listing: ClassVar[str | None] = None
     #: links from an article page to its further comment pages
     comment_pages: ClassVar[str | None] = None
+    #: publication dates on a listing page, so `--since` can stop paging back
+    listing_dates: ClassVar[str | None] = None
 
     def __init__(
         self,
@@ -86,12 +88,19 @@ class NewsSpider(scrapy.Spider):
             yield from self.follow(response)
 
     def follow(self, response: Response) -> Iterator[Request]:
-        if not isinstance(response, TextResponse):
+        if not isinstance(response, TextResponse) or self._listing_too_old(response):
             return
         for selector in (self.article_links, self.next_listing, self.comment_pages):
             if selector:
                 for href in response.css(selector).getall():
                     yield response.follow(href, callback=self.parse, errback=self.on_error)
+
+    def _listing_too_old(self, response: TextResponse) -> bool:
+        """A listing page whose every entry predates `--since` ends the walk back."""
+        if self.since is None or not self.listing_dates:
+            return False
+        dates = [parse_iso(d) for d in response.css(self.listing_dates).getall()]
+        return bool(dates) and not any(within(d, self.since) for d in dates)
 
     def on_error(self, failure: Failure) -> Iterator[FetchError]:
         """Every failed request ends as one FetchError row; the crawl goes on."""

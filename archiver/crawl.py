@@ -1,0 +1,73 @@
+"""Run one spider in this process and summarize what it archived."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from scrapy.crawler import CrawlerProcess
+
+from archiver.registry import load_spider
+from archiver.settings import project_settings
+
+
+@dataclass
+class CrawlReport:
+    spider: str
+    pages: int = 0
+    articles: int = 0
+    comments: int = 0
+    quotes: int = 0
+    errors: int = 0
+    warc_bytes: int = 0
+    warc_files: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    finish_reason: str = ""
+
+    @classmethod
+    def from_stats(cls, spider: str, stats: dict[str, Any], seconds: float) -> CrawlReport:
+        return cls(
+            spider=spider,
+            pages=stats.get("downloader/response_count", 0),
+            articles=stats.get("archiver/store/articles", 0),
+            comments=stats.get("archiver/store/comments", 0),
+            quotes=stats.get("archiver/store/quotes", 0),
+            errors=stats.get("archiver/store/errors", 0),
+            warc_bytes=stats.get("archiver/warc/bytes_written", 0),
+            warc_files=stats.get("archiver/warc/files", []),
+            seconds=seconds,
+            finish_reason=str(stats.get("finish_reason", "")),
+        )
+
+    def render(self) -> str:
+        return "\n".join(
+            [
+                f"Crawl of {self.spider} finished ({self.finish_reason}) in {self.seconds:.1f} s",
+                f"  pages     {self.pages}",
+                f"  articles  {self.articles}",
+                f"  comments  {self.comments}",
+                f"  quotes    {self.quotes}",
+                f"  errors    {self.errors}",
+                f"  WARC      {self.warc_bytes:,} bytes in {len(self.warc_files)} file(s)",
+            ]
+        )
+
+
+def run_crawl(
+    spider: str,
+    urls: list[str],
+    overrides: dict[str, object] | None = None,
+    since: str | None = None,
+) -> CrawlReport:
+    """Crawl with `spider` from `urls` (or its default start pages); block until done."""
+    spider_cls = load_spider(spider)
+    process = CrawlerProcess(project_settings(overrides), install_root_handler=True)
+    crawler = process.create_crawler(spider_cls)
+    kwargs: dict[str, object] = {"since": since}
+    if urls:
+        kwargs["url"] = urls
+    started = time.monotonic()
+    process.crawl(crawler, **kwargs)
+    process.start()
+    return CrawlReport.from_stats(spider, crawler.stats.get_stats(), time.monotonic() - started)

@@ -1,0 +1,330 @@
+"""The SQLite store: schema as data, one idempotent `ensure_db_shape`, `save_*`.
+
+Rows are keyed on the site's own ids, so saving the same item twice updates
+one row. Every article and comment points at the capture (WARC record) it was
+read from. Nothing here parses HTML or touches the network.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlite_utils
+
+from archiver.capture import Capture
+from archiver.items import Article, Comment, FetchError, Item, Quote, ReplyLink
+from archiver.parsing import normalize_for_match
+
+TABLES: dict[str, dict] = {
+    "captures": {
+        "columns": {
+            "id": int, "url": str, "warc_filename": str, "warc_offset": int,
+            "warc_record_id": str, "status": int, "fetched_at": str,
+            "content_type": str, "payload_digest": str,
+        },
+        "unique": [("warc_record_id",)],
+        "indexes": [("url",)],
+    },
+    "authors": {
+        "columns": {"id": int, "site": str, "name": str},
+        "unique": [("site", "name")],
+    },
+    "articles": {
+        "columns": {
+            "id": int, "site": str, "site_article_id": str, "url": str, "canonical_url": str,
+            "title": str, "author_id": int, "published": str, "updated": str,
+            "body_html": str, "body_text": str, "tags": str, "comment_count": int,
+            "link_url": str, "capture_id": int,
+        },
+        "foreign_keys": [("author_id", "authors", "id"), ("capture_id", "captures", "id")],
+        "unique": [("site", "site_article_id")],
+        "indexes": [("published",), ("author_id",)],
+        "fts": ["title", "body_text"],
+    },
+    "comments": {
+        "columns": {
+            "id": int, "site": str, "site_comment_id": str, "article_id": int,
+            "author_id": int, "parent_id": int, "parent_site_comment_id": str,
+            "page": int, "position": int, "posted": str, "body_text": str, "body_html": str,
+            "score": int, "deleted": int, "moderation": str, "capture_id": int,
+        },
+        "foreign_keys": [
+            ("article_id", "articles", "id"), ("author_id", "authors", "id"),
+            ("parent_id", "comments", "id"), ("capture_id", "captures", "id"),
+        ],
+        "unique": [("site", "site_comment_id")],
+        "indexes": [("article_id", "position"), ("author_id",), ("site", "parent_site_comment_id")],
+        "fts": ["body_text"],
+    },
+    "quotes": {
+        "columns": {
+            "id": int, "comment_id": int, "ordinal": int, "quoted_comment_id": int,
+            "quoted_author": str, "text": str, "kind": str,
+        },
+        "foreign_keys": [("comment_id", "comments", "id"), ("quoted_comment_id", "comments", "id")],
+        "unique": [("comment_id", "ordinal")],
+        "indexes": [("quoted_comment_id",)],
+    },
+    "reply_links": {
+        "columns": {"comment_id": int, "target_comment_id": int, "kind": str},
+        "pk": ("comment_id", "target_comment_id", "kind"),
+        "foreign_keys": [("comment_id", "comments", "id"), ("target_comment_id", "comments", "id")],
+        "indexes": [("target_comment_id",)],
+    },
+    "fetch_errors": {
+        "columns": {
+            "id": int, "url": str, "error": str, "detail": str, "at": str, "capture_id": int,
+        },
+        "foreign_keys": [("capture_id", "captures", "id")],
+        "indexes": [("url",)],
+    },
+}
+
+#: Schema changes after the first release, applied once each, in order.
+MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = []
+
+
+def open_db(path: Path | str) -> sqlite_utils.Database:
+    """Open (creating if needed) an archive database in WAL mode, shaped."""
+    db = sqlite_utils.Database(path)
+    db.execute("PRAGMA foreign_keys = ON")
+    db.execute("PRAGMA synchronous = NORMAL")
+    db.enable_wal()
+    ensure_db_shape(db)
+    return db
+
+
+def ensure_db_shape(db: sqlite_utils.Database) -> None:
+    """Converge any database on TABLES and MIGRATIONS; safe to run every time."""
+    for name, spec in TABLES.items():
+        table = db[name]
+        if not table.exists():
+            table.create(
+                spec["columns"],
+                pk=spec.get("pk", "id"),
+                foreign_keys=spec.get("foreign_keys", []),
+            )
+        for columns in spec.get("unique", []):
+            table.create_index(columns, unique=True, if_not_exists=True)
+        for columns in spec.get("indexes", []):
+            table.create_index(columns, if_not_exists=True)
+        if spec.get("fts") and not table.detect_fts():
+            table.enable_fts(spec["fts"], create_triggers=True, tokenize="unicode61")
+    _migrate(db)
+
+
+def _migrate(db: sqlite_utils.Database) -> None:
+    applied = db["_migrations"]
+    if not applied.exists():
+        applied.create({"name": str, "applied_at": str}, pk="name")
+    done = {row["name"] for row in applied.rows}
+    for name, step in MIGRATIONS:
+        if name not in done:
+            step(db)
+            applied.insert({"name": name, "applied_at": _now()})
+
+
+def _now() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def _one(db: sqlite_utils.Database, sql: str, params: tuple | dict) -> int | None:
+    row = db.execute(sql, params).fetchone()
+    return row[0] if row else None
+
+
+def save_capture(db: sqlite_utils.Database, capture: Capture) -> int:
+    """Record a response record; the same record twice is one row."""
+    db.execute(
+        """INSERT INTO captures (url, warc_filename, warc_offset, warc_record_id, status,
+               fetched_at, content_type, payload_digest)
+           VALUES (:url, :warc_filename, :warc_offset, :warc_record_id, :status,
+               :fetched_at, :content_type, :payload_digest)
+           ON CONFLICT (warc_record_id) DO NOTHING""",
+        capture.__dict__,
+    )
+    return capture_id(db, capture.warc_record_id)
+
+
+def capture_id(db: sqlite_utils.Database, record_id: str | None) -> int | None:
+    if record_id is None:
+        return None
+    return _one(db, "SELECT id FROM captures WHERE warc_record_id = ?", (record_id,))
+
+
+def author_id(db: sqlite_utils.Database, site: str, name: str | None) -> int | None:
+    if not name:
+        return None
+    db.execute("INSERT INTO authors (site, name) VALUES (?, ?) ON CONFLICT DO NOTHING", (site, name))
+    return _one(db, "SELECT id FROM authors WHERE site = ? AND name = ?", (site, name))
+
+
+def article_id(db: sqlite_utils.Database, site: str, site_article_id: str) -> int | None:
+    return _one(
+        db, "SELECT id FROM articles WHERE site = ? AND site_article_id = ?", (site, site_article_id)
+    )
+
+
+def comment_id(db: sqlite_utils.Database, site: str, site_comment_id: str | None) -> int | None:
+    if site_comment_id is None:
+        return None
+    return _one(
+        db, "SELECT id FROM comments WHERE site = ? AND site_comment_id = ?", (site, site_comment_id)
+    )
+
+
+def save_article(db: sqlite_utils.Database, article: Article) -> int:
+    row = {
+        "site": article.site, "site_article_id": article.site_article_id, "url": article.url,
+        "canonical_url": article.canonical_url, "title": article.title,
+        "author_id": author_id(db, article.site, article.author),
+        "published": article.published, "updated": article.updated,
+        "body_html": article.body_html, "body_text": article.body_text,
+        "tags": json.dumps(article.tags, ensure_ascii=False), "comment_count": article.comment_count,
+        "link_url": article.link_url, "capture_id": capture_id(db, article.capture),
+    }
+    columns = ", ".join(row)
+    # A stub (known only from a link) never overwrites what a real capture said.
+    update = "NOTHING" if article.stub else "UPDATE SET " + ", ".join(
+        f"{name} = excluded.{name}" for name in row if name not in ("site", "site_article_id")
+    )
+    db.execute(
+        f"INSERT INTO articles ({columns}) VALUES ({', '.join(':' + n for n in row)}) "
+        f"ON CONFLICT (site, site_article_id) DO {update}",
+        row,
+    )
+    return article_id(db, article.site, article.site_article_id)  # type: ignore[return-value]
+
+
+def save_comment(db: sqlite_utils.Database, comment: Comment) -> int:
+    site = comment.site
+    article = article_id(db, site, comment.site_article_id)
+    earlier_pages = _one(
+        db,
+        "SELECT COALESCE(MAX(position), 0) FROM comments WHERE article_id = ? AND page < ?",
+        (article, comment.page),
+    )
+    parent = comment_id(db, site, comment.parent_site_comment_id)
+    row = {
+        "site": site, "site_comment_id": comment.site_comment_id, "article_id": article,
+        "author_id": author_id(db, site, comment.author), "parent_id": parent,
+        "parent_site_comment_id": comment.parent_site_comment_id, "page": comment.page,
+        "position": (earlier_pages or 0) + comment.index, "posted": comment.posted,
+        "body_text": comment.body_text, "body_html": comment.body_html, "score": comment.score,
+        "deleted": int(comment.deleted), "moderation": comment.moderation,
+        "capture_id": capture_id(db, comment.capture),
+    }
+    updates = ", ".join(f"{n} = excluded.{n}" for n in row if n not in ("site", "site_comment_id"))
+    db.execute(
+        f"INSERT INTO comments ({', '.join(row)}) VALUES ({', '.join(':' + n for n in row)}) "
+        f"ON CONFLICT (site, site_comment_id) DO UPDATE SET {updates}",
+        row,
+    )
+    own_id = comment_id(db, site, comment.site_comment_id)
+    assert own_id is not None
+    if parent is not None:
+        _link(db, own_id, parent, "parent")
+    _adopt_orphans(db, site, comment.site_comment_id, own_id)
+    return own_id
+
+
+def _adopt_orphans(db: sqlite_utils.Database, site: str, site_comment_id: str, own_id: int) -> None:
+    """Children saved before their parent (another page came first) get linked now."""
+    orphans = db.execute(
+        "SELECT id FROM comments WHERE site = ? AND parent_site_comment_id = ? AND parent_id IS NULL",
+        (site, site_comment_id),
+    ).fetchall()
+    for (child,) in orphans:
+        db.execute("UPDATE comments SET parent_id = ? WHERE id = ?", (own_id, child))
+        _link(db, child, own_id, "parent")
+
+
+def _link(db: sqlite_utils.Database, source: int, target: int, kind: str) -> None:
+    db.execute(
+        "INSERT INTO reply_links (comment_id, target_comment_id, kind) VALUES (?, ?, ?) "
+        "ON CONFLICT DO NOTHING",
+        (source, target, kind),
+    )
+
+
+def save_quote(db: sqlite_utils.Database, quote: Quote) -> int | None:
+    """Save a quote, resolving the quoted comment by id, else by author and text."""
+    quoting = comment_id(db, quote.site, quote.site_comment_id)
+    if quoting is None:
+        return None
+    quoted = None
+    if quote.kind == "comment":
+        quoted = comment_id(db, quote.site, quote.quoted_site_comment_id)
+        if quoted is None and quote.quoted_site_comment_id is None:
+            quoted = _find_quoted(db, quoting, quote.quoted_author, quote.text)
+    if quoted is not None and quote.quoted_author is None:
+        quote.quoted_author = _one(
+            db,
+            "SELECT a.name FROM comments c JOIN authors a ON a.id = c.author_id WHERE c.id = ?",
+            (quoted,),
+        )
+    db.execute(
+        """INSERT INTO quotes (comment_id, ordinal, quoted_comment_id, quoted_author, text, kind)
+           VALUES (?, ?, ?, ?, ?, ?)
+           ON CONFLICT (comment_id, ordinal) DO UPDATE SET quoted_comment_id =
+               excluded.quoted_comment_id, quoted_author = excluded.quoted_author,
+               text = excluded.text, kind = excluded.kind""",
+        (quoting, quote.ordinal, quoted, quote.quoted_author, quote.text, quote.kind),
+    )
+    if quoted is not None:
+        _link(db, quoting, quoted, "quote")
+    return quoted
+
+
+def _find_quoted(
+    db: sqlite_utils.Database, quoting: int, author: str | None, text: str
+) -> int | None:
+    """The latest earlier comment of the thread by `author` whose text holds `text`."""
+    wanted = normalize_for_match(text)
+    if not author and not wanted:
+        return None
+    candidates = db.execute(
+        """SELECT c.id, a.name, c.body_text FROM comments c
+           JOIN comments q ON q.id = ? AND c.article_id = q.article_id AND c.position < q.position
+           LEFT JOIN authors a ON a.id = c.author_id
+           ORDER BY c.position DESC""",
+        (quoting,),
+    )
+    for candidate, name, body in candidates:
+        if author and name != author:
+            continue
+        if wanted and wanted not in normalize_for_match(body or ""):
+            continue
+        return candidate
+    return None
+
+
+def save_reply_link(db: sqlite_utils.Database, link: ReplyLink) -> None:
+    source = comment_id(db, link.site, link.site_comment_id)
+    target = comment_id(db, link.site, link.target_site_comment_id)
+    if source is not None and target is not None:
+        _link(db, source, target, link.kind)
+
+
+def save_fetch_error(db: sqlite_utils.Database, error: FetchError) -> None:
+    db.execute(
+        "INSERT INTO fetch_errors (url, error, detail, at, capture_id) VALUES (?, ?, ?, ?, ?)",
+        (error.url, error.error, error.detail, _now(), capture_id(db, error.capture)),
+    )
+
+
+_SAVERS: dict[type, Callable[[sqlite_utils.Database, Item], object]] = {
+    Article: save_article,
+    Comment: save_comment,
+    Quote: save_quote,
+    ReplyLink: save_reply_link,
+    FetchError: save_fetch_error,
+}
+
+
+def save_item(db: sqlite_utils.Database, item: Item) -> None:
+    """Save any parser item; the caller owns the transaction."""
+    _SAVERS[type(item)](db, item)

@@ -1,0 +1,251 @@
+"""Write HTTP exchanges to rotating, per-record-gzipped WARC/1.1 files.
+
+Files are named `{prefix}-{UTC timestamp}-{serial:05d}-{host}.warc.gz`, written
+as `….open` and renamed when closed. Each record is flushed as soon as it is
+written, so a crash loses at most the record being written. Record ids and
+dates can be injected, so tests can compare bytes.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import socket
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from http import HTTPStatus
+from pathlib import Path
+from typing import BinaryIO
+from urllib.parse import urlsplit
+
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from archiver import __version__
+
+OPEN_SUFFIX = ".open"
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+# Scrapy hands us the body already de-chunked: claiming chunked over it would lie.
+_DROPPED_RESPONSE_HEADERS = {"transfer-encoding"}
+
+
+@dataclass
+class Exchange:
+    """One HTTP request and the response to it, as they went over the wire."""
+
+    url: str
+    method: str
+    request_headers: list[tuple[str, str]]
+    request_body: bytes
+    status: int
+    response_headers: list[tuple[str, str]]
+    body: bytes
+    protocol: str = "HTTP/1.1"
+    reason: str | None = None
+    ip_address: str | None = None
+    date: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a response record landed: what a `captures` row points at."""
+
+    filename: str
+    offset: int
+    record_id: str
+    date: str
+    payload_digest: str | None
+
+
+def warc_date(moment: datetime) -> str:
+    """WARC/1.1 date with microseconds, always UTC."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def new_record_id() -> str:
+    return f"<urn:uuid:{uuid.uuid4()}>"
+
+
+def check_safe_name(value: str, what: str) -> str:
+    """Names that go into file names must be plain: no separators, no dot-dot tricks."""
+    if not _SAFE_NAME.match(value) or ".." in value:
+        raise ValueError(f"unsafe {what} for a file name: {value!r}")
+    return value
+
+
+class WarcFileWriter:
+    """Appends exchanges to the current WARC file, rotating at `max_size` bytes."""
+
+    def __init__(
+        self,
+        directory: Path,
+        prefix: str = "news-archiver",
+        max_size: int = 1_000_000_000,
+        info: dict[str, str] | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        make_id: Callable[[], str] = new_record_id,
+    ) -> None:
+        self.directory = Path(directory)
+        self.prefix = check_safe_name(prefix, "WARC prefix")
+        self.host = check_safe_name(socket.gethostname().split(".")[0] or "localhost", "host")
+        self.max_size = max_size
+        self.info = info or {}
+        self.clock = clock
+        self.make_id = make_id
+        self.serial = 0
+        self.bytes_written = 0
+        self.closed_files: list[str] = []
+        self._file: BinaryIO | None = None
+        self._path: Path | None = None
+        self._writer: WARCWriter | None = None
+
+    @property
+    def current_path(self) -> Path | None:
+        return self._path
+
+    def write_exchange(self, exchange: Exchange) -> Location:
+        """Write a request/response pair; return where the response record is."""
+        writer = self._ensure_open()
+        date = warc_date(exchange.date)
+        response = self._response_record(writer, exchange, date)
+        request = self._request_record(writer, exchange, date, response)
+        offset = self._write(response)
+        self._write(request)
+        location = Location(
+            filename=self._final_name(),
+            offset=offset,
+            record_id=response.rec_headers.get_header("WARC-Record-ID"),
+            date=date,
+            payload_digest=response.rec_headers.get_header("WARC-Payload-Digest"),
+        )
+        if self._file is not None and self._file.tell() >= self.max_size:
+            self.close()
+        return location
+
+    def close(self) -> None:
+        """Flush, sync and rename the current `.open` file to its final name."""
+        if self._file is None or self._path is None:
+            return
+        self._file.flush()
+        os.fsync(self._file.fileno())
+        self._file.close()
+        final = self._path.with_name(self._final_name())
+        os.replace(self._path, final)
+        self.closed_files.append(final.name)
+        self._file = self._path = self._writer = None
+
+    def _final_name(self) -> str:
+        assert self._path is not None
+        return self._path.name.removesuffix(OPEN_SUFFIX)
+
+    def _ensure_open(self) -> WARCWriter:
+        if self._writer is not None:
+            return self._writer
+        self.directory.mkdir(parents=True, exist_ok=True)
+        stamp = self.clock().astimezone(UTC).strftime("%Y%m%d%H%M%S%f")[:17]
+        name = f"{self.prefix}-{stamp}-{self.serial:05d}-{self.host}.warc.gz"
+        self.serial += 1
+        self._path = self.directory / (name + OPEN_SUFFIX)
+        # "x": never append to or clobber a file another run left behind.
+        self._file = open(self._path, "xb")  # noqa: SIM115 - closed in close()
+        self._writer = WARCWriter(self._file, gzip=True, warc_version="WARC/1.1")
+        self._write(self._warcinfo_record(name))
+        return self._writer
+
+    def _write(self, record: object) -> int:
+        assert self._file is not None and self._writer is not None
+        offset = self._file.tell()
+        self._writer.write_record(record)
+        self._file.flush()
+        self.bytes_written += self._file.tell() - offset
+        return offset
+
+    def _warcinfo_record(self, filename: str) -> object:
+        info = {
+            "software": f"news-archiver/{__version__} (warcio, Scrapy)",
+            "format": "WARC File Format 1.1",
+            "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/",
+            "hostname": socket.gethostname(),
+            **self.info,
+        }
+        assert self._writer is not None
+        headers = {
+            "WARC-Record-ID": self.make_id(),
+            "WARC-Date": warc_date(self.clock()),
+            "WARC-Filename": filename,
+        }
+        payload = "".join(f"{k}: {v}\r\n" for k, v in info.items() if v).encode()
+        return self._writer.create_warc_record(
+            "",
+            "warcinfo",
+            payload=io.BytesIO(payload),
+            length=len(payload),
+            warc_content_type="application/warc-fields",
+            warc_headers_dict=headers,
+        )
+
+    def _response_record(self, writer: WARCWriter, exchange: Exchange, date: str) -> object:
+        reason = exchange.reason or _reason(exchange.status)
+        headers = [
+            (k, v) for k, v in exchange.response_headers if k.lower() not in _DROPPED_RESPONSE_HEADERS
+        ]
+        http_headers = StatusAndHeaders(
+            f"{exchange.status} {reason}".strip(), headers, protocol=exchange.protocol
+        )
+        warc_headers = {"WARC-Record-ID": self.make_id(), "WARC-Date": date}
+        if exchange.ip_address:
+            warc_headers["WARC-IP-Address"] = exchange.ip_address
+        return writer.create_warc_record(
+            exchange.url,
+            "response",
+            payload=io.BytesIO(exchange.body),
+            length=len(exchange.body),
+            http_headers=http_headers,
+            warc_headers_dict=warc_headers,
+        )
+
+    def _request_record(
+        self, writer: WARCWriter, exchange: Exchange, date: str, response: object
+    ) -> object:
+        http_headers = StatusAndHeaders(
+            f"{exchange.method} {_request_target(exchange.url)}",
+            list(_with_host(exchange.url, exchange.request_headers)),
+            protocol=exchange.protocol,
+            is_http_request=True,
+        )
+        warc_headers = {
+            "WARC-Record-ID": self.make_id(),
+            "WARC-Date": date,
+            "WARC-Concurrent-To": response.rec_headers.get_header("WARC-Record-ID"),
+        }
+        return writer.create_warc_record(
+            exchange.url,
+            "request",
+            payload=io.BytesIO(exchange.request_body),
+            length=len(exchange.request_body),
+            http_headers=http_headers,
+            warc_headers_dict=warc_headers,
+        )
+
+
+def _reason(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
+def _request_target(url: str) -> str:
+    """Path and query as they appear on the request line."""
+    parts = urlsplit(url)
+    return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
+
+def _with_host(url: str, headers: Iterable[tuple[str, str]]) -> Iterable[tuple[str, str]]:
+    headers = list(headers)
+    if not any(k.lower() == "host" for k, _ in headers):
+        yield "Host", urlsplit(url).netloc
+    yield from headers

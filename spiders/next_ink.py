@@ -1,0 +1,179 @@
+"""next.ink (successor of Next INpact), WordPress-based since November 2023.
+
+Site quirks this parser works around:
+- Threads are flat: replies are marked by quoting ("Patatt a dit :" before a
+  blockquote) or, in comments migrated from the old site, by raw markers left
+  as text: `(quote:2090441:pseudo)` inside the blockquote, whose id may carry
+  extra fields (`(quote:2090441:::1)`), and `(reply:2162324:Trit’)`.
+- Commenters also quote the article itself, in a blockquote or inline “…”.
+- Comment dates are Paris local time without an offset ("2022-08-29 07:12:03").
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Iterator
+from urllib.parse import parse_qs, urlsplit
+
+from lxml import html as lxml_html
+from parsel import Selector
+from scrapy.http import TextResponse
+
+from archiver.items import Article, Comment, Item, Quote, ReplyLink
+from archiver.parsing import html_to_text, normalize_for_match, parse_iso
+from archiver.spider import NewsSpider
+
+SITE = "next_ink"
+TIMEZONE = "Europe/Paris"
+QUOTE_MARKER = re.compile(r"^\s*\(quote:(\d+)((?::[^:)]*)*)\)\s*")
+REPLY_MARKER = re.compile(r"\(reply:(\d+)(?::[^)]*)?\)\s*")
+SAID = re.compile(r"^\s*(.+?)\s+a dit\s*:\s*$")
+INLINE_QUOTE = re.compile(r"“([^”]{12,})”")
+COMMENT_PAGE = re.compile(r"/comments-(\d+)/?$")
+
+
+def parse_page(response: TextResponse) -> Iterator[Item]:
+    """An article page yields its article, then its comments with their quotes."""
+    node = response.css("article[data-post-id]")
+    if not node:
+        return
+    article = _article(response, node[0])
+    yield article
+    article_text = normalize_for_match(article.body_text or "")
+    page = _comment_page(response.url)
+    comments = response.css("div.comments-list > div[data-comment-id]")
+    for index, comment in enumerate(comments, start=1):
+        yield from _comment(comment, article.site_article_id, article_text, page, index)
+
+
+def _article(response: TextResponse, node: Selector) -> Article:
+    body = node.css("div.article-contenu")
+    count = response.css("span.comments-count::text").get()
+    return Article(
+        site=SITE,
+        site_article_id=node.attrib["data-post-id"],
+        url=response.url,
+        canonical_url=response.css('link[rel="canonical"]::attr(href)').get(),
+        title=_clean(
+            response.css('meta[property="og:title"]::attr(content)').get()
+            or node.css("h1.article-title").xpath("string()").get()
+        ),
+        author=_clean(node.css('.article-author a[rel="author"]').xpath("string()").get()),
+        published=parse_iso(
+            response.css('meta[property="article:published_time"]::attr(content)').get()
+        ),
+        updated=parse_iso(response.css('meta[property="article:modified_time"]::attr(content)').get()),
+        body_html=body.get(),
+        body_text=html_to_text(body[0]) if body else None,
+        tags=response.css('meta[property="article:tag"]::attr(content)').getall(),
+        comment_count=int(count) if count and count.strip().isdigit() else None,
+    )
+
+
+def _comment(
+    node: Selector, article_id: str, article_text: str, page: int, index: int
+) -> Iterator[Item]:
+    comment_id = node.attrib["data-comment-id"]
+    content = node.css("div.comment-content")
+    tree = copy.deepcopy(content[0].root) if content else lxml_html.fromstring("<div></div>")
+    quotes = list(_take_quotes(tree, article_text))
+    text = html_to_text(Selector(root=tree))
+    replies = [m.group(1) for m in REPLY_MARKER.finditer(text)]
+    classes = node.attrib.get("class", "").split()
+    moderated = "comment-moderated" in classes
+    yield Comment(
+        site=SITE,
+        site_comment_id=comment_id,
+        site_article_id=article_id,
+        author=_clean(node.css(".next-status-name-user").xpath("string()").get()),
+        posted=parse_iso(node.attrib.get("data-comment-date"), TIMEZONE),
+        body_html=content.get() or "",
+        body_text=REPLY_MARKER.sub("", text).strip(),
+        parent_site_comment_id=replies[0] if replies else None,
+        page=page,
+        index=index,
+        deleted=moderated,
+        moderation=node.attrib.get("data-moderation-reason", "moderated") if moderated else None,
+    )
+    inline = (_inline_article_quotes(text, article_text) if article_text else [])
+    for ordinal, quote in enumerate(quotes + inline, start=1):
+        quote.site_comment_id = comment_id
+        quote.ordinal = ordinal
+        yield quote
+    for target in dict.fromkeys(replies):
+        yield ReplyLink(SITE, comment_id, target)
+
+
+def _take_quotes(tree: lxml_html.HtmlElement, article_text: str) -> Iterator[Quote]:
+    """Remove each blockquote (and its "X a dit :" line) from `tree`, yielding a Quote."""
+    for blockquote in tree.xpath(".//blockquote"):
+        quoted_id = author = None
+        text = html_to_text(Selector(root=blockquote))
+        marker = QUOTE_MARKER.match(text)
+        if marker:
+            quoted_id = marker.group(1)
+            # (quote:ID:pseudo), sometimes with extra fields and no pseudo: (quote:ID:::1)
+            author = (marker.group(2).split(":") + ["", ""])[1] or None
+            text = text[marker.end() :].strip()
+        kind = "comment"
+        before = blockquote.getprevious()
+        said = SAID.match(before.text_content()) if before is not None else None
+        if said:
+            author = author or said.group(1).strip()
+            before.getparent().remove(before)
+        elif not marker:
+            kind = _unattributed_kind(text, article_text, before)
+        _drop(blockquote)
+        yield Quote(SITE, "", text, kind, quoted_id, author)
+
+
+def _unattributed_kind(text: str, article_text: str, before: lxml_html.HtmlElement | None) -> str:
+    """A bare blockquote quotes the article, a linked source, or (by text) a comment."""
+    if text and article_text and normalize_for_match(text) in article_text:
+        return "article"
+    if before is not None and before.xpath(".//a[starts-with(@href, 'http')]"):
+        return "external"
+    return "comment"
+
+
+def _inline_article_quotes(text: str, article_text: str) -> list[Quote]:
+    return [
+        Quote(SITE, "", match.group(1).strip(), "article")
+        for match in INLINE_QUOTE.finditer(text)
+        if normalize_for_match(match.group(1)) in article_text
+    ]
+
+
+def _drop(element: lxml_html.HtmlElement) -> None:
+    """Remove an element but keep the text that follows it."""
+    parent = element.getparent()
+    if element.tail and element.tail.strip():
+        previous = element.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + element.tail
+        else:
+            parent.text = (parent.text or "") + element.tail
+    parent.remove(element)
+
+
+def _comment_page(url: str) -> int:
+    match = COMMENT_PAGE.search(urlsplit(url).path)
+    if match:
+        return int(match.group(1))
+    return int(parse_qs(urlsplit(url).query).get("cpage", ["1"])[0])
+
+
+def _clean(value: str | None) -> str | None:
+    value = " ".join(value.split()) if value else None
+    return value or None
+
+
+class NextInkSpider(NewsSpider):
+    name = "next_ink"
+    default_urls = ["https://next.ink/"]
+    article_links = "div.block-article a.block-article-link::attr(href)"
+    next_listing = "nav.pagination a.next::attr(href)"
+    comment_pages = "nav.comments-pagination a.comments-next::attr(href)"
+    listing_dates = "div.block-article time::attr(datetime)"
+    parse_page = staticmethod(parse_page)
