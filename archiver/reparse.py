@@ -8,10 +8,12 @@ spider's parser, the same code the live crawl ran.
 from __future__ import annotations
 
 import os
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import brotli
 from tqdm import tqdm
 from warcio.archiveiterator import ArchiveIterator
 from warcio.recordloader import ArcWarcRecord
@@ -20,8 +22,8 @@ from archiver import db as store
 from archiver.capture import Capture
 from archiver.items import FetchError
 from archiver.registry import load_spider
-from archiver.responses import build_response
-from archiver.spider import extract
+from archiver.responses import build_response, decode_body
+from archiver.spider import PageParser, extract
 from archiver.warc import OPEN_SUFFIX
 
 COMMIT_EVERY = 2000
@@ -77,16 +79,22 @@ def _reparse_file(db: store.sqlite_utils.Database, path: Path) -> Iterator[tuple
             if record.rec_type == "warcinfo":
                 parse_page = load_spider(_warcinfo(record)["isPartOf"]).parse_page
             elif record.rec_type == "response":
+                payload = record.raw_stream.read()  # before get_record_offset(), which consumes it
                 offset = records.get_record_offset()
-                saved = _reparse_record(db, path.name, offset, record, parse_page)
+                saved = _reparse_record(db, path.name, offset, record, payload, parse_page)
                 yield offset - last, saved
                 last = offset
     yield path.stat().st_size - last, 0
 
 
 def _reparse_record(
-    db: store.sqlite_utils.Database, filename: str, offset: int, record: ArcWarcRecord, parse_page
-) -> int:  # noqa: ANN001 - parse_page is a site parser function
+    db: store.sqlite_utils.Database,
+    filename: str,
+    offset: int,
+    record: ArcWarcRecord,
+    payload: bytes,
+    parse_page: PageParser | None,
+) -> int:
     headers = record.rec_headers
     http = record.http_headers
     status = int(http.get_statuscode())
@@ -108,11 +116,15 @@ def _reparse_record(
         items = [FetchError(capture.url, f"http_{status}", f"HTTP {status} for {capture.url}",
                             capture.warc_record_id)]
     elif status == 200:
-        response = build_response(
-            capture.url, record.content_stream().read(), http.headers, status,
-            capture.fetched_at, capture.warc_record_id,
-        )
-        items = list(extract(parse_page, response))
+        try:
+            body = decode_body(payload, http.get_header("Content-Encoding"))
+        except (OSError, ValueError, zlib.error, brotli.error) as error:
+            items = [FetchError(capture.url, "decode_error", str(error), capture.warc_record_id)]
+        else:
+            response = build_response(
+                capture.url, body, http.headers, status, capture.fetched_at, capture.warc_record_id
+            )
+            items = list(extract(parse_page, response))
     else:
         return 0
     for item in items:

@@ -5,7 +5,11 @@ The same parser code then runs on a live response and on one rebuilt offline.
 
 from __future__ import annotations
 
+import gzip
+import zlib
 from collections.abc import Iterable
+
+import brotli
 
 from scrapy.http import Headers, Request, Response
 from scrapy.responsetypes import responsetypes
@@ -30,3 +34,20 @@ def build_response(
     cls = responsetypes.from_args(headers=scrapy_headers, url=url, body=body)
     request = Request(url, meta={"fetched_at": fetched_at, "capture": capture})
     return cls(url=url, status=status, headers=scrapy_headers, body=body, request=request)
+
+
+def decode_body(body: bytes, content_encoding: str | None) -> bytes:
+    """Undo Content-Encoding (gzip, deflate, br) as Scrapy's HttpCompressionMiddleware does."""
+    for coding in reversed([c.strip().lower() for c in (content_encoding or "").split(",")]):
+        if coding in ("gzip", "x-gzip"):
+            body = gzip.decompress(body)
+        elif coding == "deflate":
+            try:
+                body = zlib.decompress(body)
+            except zlib.error:  # raw deflate without the zlib header, as some servers send
+                body = zlib.decompress(body, -zlib.MAX_WBITS)
+        elif coding == "br":
+            body = brotli.decompress(body)
+        elif coding not in ("", "identity"):
+            raise ValueError(f"unsupported Content-Encoding: {coding}")
+    return body

@@ -15,6 +15,8 @@ from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import Request, Response, TextResponse
+from scrapy.exceptions import IgnoreRequest
+from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from archiver.items import Article, FetchError, Item
@@ -105,6 +107,10 @@ class NewsSpider(scrapy.Spider):
     def on_error(self, failure: Failure) -> Iterator[FetchError]:
         """Every failed request ends as one FetchError row; the crawl goes on."""
         request = failure.request
+        if failure.check(IgnoreRequest) and not isinstance(failure.value, HttpError):
+            # A deliberate skip (robots.txt, a filter), not a failure.
+            self.crawler.stats.inc_value("archiver/skipped")
+            return
         response = getattr(failure.value, "response", None)
         if response is not None:
             error = f"http_{response.status}"
