@@ -1,4 +1,4 @@
-"""An offline next.ink look-alike for `archiver demo`: static files, same content each build.
+"""An offline next.ink look-alike for `archiver demo`: static files, same bytes each build.
 
 Pages follow the next.ink markup that `spiders/next_ink.py` reads. Links are host-relative,
 so the site works on any 127.0.0.1 port. A static server ignores query strings, so a
@@ -18,10 +18,10 @@ from zoneinfo import ZoneInfo
 
 PARIS = ZoneInfo("Europe/Paris")
 COMMENTS_PER_PAGE = 20
-LONG_THREAD = 25  # the newest article's thread: always spans two comment pages
+LONG_THREAD = 25  # the newest article's thread: always two comment pages
 MONTHS = "janvier février mars avril mai juin juillet août septembre octobre novembre décembre"
-# Word lists, "|"-separated. Five title templates and six companies: titles repeat only
-# after thirty articles.
+# Word lists are "|"-separated. Five title templates, six companies: no title repeats
+# before the thirty-first article.
 TITLES = (
     "{c} dévoile son {t}|{c} lève {n} millions d’euros pour son {t}|Fuite de données chez {c} : "
     "{n} 000 clients concernés|Le {t} de {c} épinglé par une association de consommateurs|"
@@ -57,32 +57,30 @@ REMARKS = (
     "Pas d’accord : pour une petite structure, c’est un vrai progrès.|"
     "Et côté vie privée, qu’est-ce qu’on sait exactement ?"
 ).split("|")
-PSEUDOS = "Zoé_B|Rémi42|Gaëtan|Łukasz|Ænima|fofo|Kévin_Linux|Maïwenn".split("|")
-PSEUDOS += ["le_pingouin", "Josué", "Hélène.R", "Tux_Bzh"]
+PSEUDOS = "Zoé_B|Rémi42|Gaëtan|Łukasz|Ænima|fofo|Kévin_Linux|Maïwenn|le_pingouin|Josué".split("|")
 AUTHORS = ["Mathilde Lévêque", "Jérôme Kervella", "Inès Bouchard"]
 TAGS = ["Réseaux", "Logiciel libre", "Sécurité", "Vie privée", "Cloud", "Matériel"]
 # The newest thread opens with one comment of each kind, so every kind is always present.
 FORCED_KINDS = ["plain", "said", "raw", "article", "external", "reply", "moderated"]
 RANDOM_KINDS = ["plain"] * 6 + ["said", "raw", "article", "reply"]
 EXTERNAL = (
-    '<p>Le rapport est ici : <a href="https://www.example.org/observatoire-2024">'
-    "Observatoire des réseaux, rapport 2024</a></p>\n"
-    "<blockquote><p>Un foyer sur trois dit avoir subi une panne de plus de 24 heures.</p>"
-    "</blockquote>\n"
+    '<p>Le rapport est ici : <a href="https://www.example.org/observatoire-2024">Observatoire'
+    " des réseaux, rapport 2024</a></p>\n<blockquote><p>Un foyer sur trois dit avoir subi une"
+    " panne de plus de 24 heures.</p></blockquote>\n"
 )
-MODERATION = "Propos injurieux"
+MODERATED = "<p>Commentaire supprimé par la modération</p>"
 
 
 @dataclass
 class DemoSite:
-    """Where the site was written and what it holds, for checks and the CLI's report."""
+    """Where the site was written and what it holds."""
 
     root: Path
     articles: int
-    comments: int
-    quotes: int
+    comments: int  # moderated ones included
+    quotes: int  # <blockquote> elements in comments, of every kind
     reply_markers: int
-    pages: int
+    pages: int  # HTML files: listings, articles, further comment pages
 
 
 @dataclass
@@ -90,7 +88,7 @@ class Comment:
     cid: int
     author: str | None  # None: removed by moderation
     posted: datetime
-    remark: str  # the comment's own text, which later comments quote
+    remark: str  # the comment's own paragraph, which later comments quote
     html: str
 
 
@@ -105,12 +103,9 @@ class Post:
     paywall: bool
     comments: list[Comment] = field(default_factory=list)
 
-    @property
-    def url(self) -> str:
-        return f"/{self.pid}/{slugify(self.title)}/"
-
-    def comment_page_url(self, page: int) -> str:
-        return self.url if page == 1 else f"{self.url}comments-{page}/"
+    def page_url(self, page: int = 1) -> str:
+        url = f"/{self.pid}/{slugify(self.title)}/"
+        return url if page == 1 else f"{url}comments-{page}/"
 
 
 def slugify(title: str) -> str:
@@ -134,146 +129,126 @@ def _post(rng: random.Random, index: int, pid: int, published: datetime) -> Post
 
 
 def _comment_html(
-    rng: random.Random, kind: str, post: Post, earlier: list[Comment]
-) -> tuple[str, str]:
-    """A comment's own remark and its body in one of next.ink's quote conventions."""
-    own = rng.choice(REMARKS)
+    rng: random.Random, kind: str, own: str, post: Post, earlier: list[Comment]
+) -> str:
+    """A comment body in one of next.ink's quote conventions, ending with its own remark."""
     target = rng.choice(earlier) if earlier else None
     if kind == "said" and target:
         said = rng.choice(["a dit :", "a dit:"])
-        quote = f"<p>{target.author} {said}</p>\n<blockquote><p>{target.remark}</p></blockquote>\n"
-    elif kind == "raw" and target:
-        # Comments migrated from the old site keep the API's marker; some carry extra fields.
+        return f"<p>{target.author} {said}</p>\n<blockquote>{target.remark}</blockquote>\n{own}"
+    if kind == "raw" and target:
+        # Comments migrated from the old site keep its API's marker, some with extra fields.
         marker = f"(quote:{target.cid}:{target.author})"
         marker = f"(quote:{target.cid}:::1)" if rng.random() < 0.3 else marker
-        quote = f"<blockquote><p>{marker}<br>\n{target.remark}</p></blockquote>\n"
-    elif kind == "article":
-        sentence = rng.choice(" ".join(post.paragraphs).split(". "))
-        quote = f"<blockquote><p>{sentence.rstrip('.')}</p></blockquote>\n"
-    elif kind == "external":
-        quote = EXTERNAL
-    elif kind == "reply" and target:
-        return own, f"<p>(reply:{target.cid}:{target.author}) {own}</p>"
-    else:
-        quote = ""
-    return own, f"{quote}<p>{own}</p>"
+        quoted = target.remark.removeprefix("<p>")
+        return f"<blockquote><p>{marker}<br>\n{quoted}</blockquote>\n{own}"
+    if kind == "article":
+        sentence = rng.choice(" ".join(post.paragraphs).split(". ")).rstrip(".")
+        return f"<blockquote><p>{sentence}</p></blockquote>\n{own}"
+    if kind == "reply" and target:
+        return own.replace("<p>", f"<p>(reply:{target.cid}:{target.author}) ", 1)
+    return (EXTERNAL if kind == "external" else "") + own
 
 
 def _thread(rng: random.Random, post: Post, count: int, forced: bool, cid: int) -> int:
-    """Fill `post.comments`; returns the next free comment id."""
+    """Fill `post.comments`; returns the last comment id used."""
     posted = post.published
     for n in range(count):
         cid += rng.randint(1, 9)
         posted += timedelta(minutes=rng.randint(2, 95), seconds=rng.randint(0, 59))
         kind = FORCED_KINDS[n] if forced and n < len(FORCED_KINDS) else rng.choice(RANDOM_KINDS)
         if kind == "moderated":
-            moderated = "<p>Commentaire supprimé par la modération</p>"
-            post.comments.append(Comment(cid, None, posted, "", moderated))
+            post.comments.append(Comment(cid, None, posted, "", MODERATED))
             continue
         # Nobody answers their own comment, so the previous one is always quotable.
         previous = post.comments[-1].author if post.comments else None
         author = rng.choice([p for p in PSEUDOS if p != previous])
         earlier = [c for c in post.comments if c.author not in (None, author)]
-        remark, html = _comment_html(rng, kind, post, earlier)
+        remark = f"<p>{rng.choice(REMARKS)}</p>"
+        html = _comment_html(rng, kind, remark, post, earlier)
         post.comments.append(Comment(cid, author, posted, remark, html))
     return cid
 
 
-PAGE = """<!DOCTYPE html><html lang="fr-FR"><head><meta charset="UTF-8">
-<title>{title}</title>
+def _page(title: str, main: str, head: str = "") -> str:
+    return f"""<!DOCTYPE html><html lang="fr-FR"><head><meta charset="UTF-8">
+<title>{escape(title)}</title>
 {head}</head><body>
 <header class="site-header"><a href="/connexion/">Connexion</a> \
 <a href="/abonnement/">Abonnez-vous</a></header>
 {main}
 <footer><p>Next – site de démonstration hors ligne</p></footer></body></html>
 """
-ENTRY = """
- <div class="block-article" data-post-id="{pid}">
-   <a class="block-article-link" href="{url}"><h2 class="block-article-title">{title}</h2></a>
-   <time class="block-article-date" datetime="{iso}">{shown}</time>
-   <span class="block-article-comments">{count}</span>
+
+
+def _entry(post: Post) -> str:
+    return f"""
+ <div class="block-article" data-post-id="{post.pid}">
+   <a class="block-article-link" href="{post.page_url()}">\
+<h2 class="block-article-title">{escape(post.title)}</h2></a>
+   <time class="block-article-date" datetime="{post.published.isoformat()}">\
+{french_date(post.published)}</time>
+   <span class="block-article-comments">{len(post.comments)}</span>
  </div>"""
-ARTICLE = """<main>
-<article data-post-id="{pid}" class="post-{pid} post type-post">
-<h1 class="article-title">{title}</h1>
-<div class="article-author"><a href="/author/{author_slug}/" rel="author">{author}</a></div>
-<div class="article-date"><time datetime="{iso}">{shown}</time></div>
-<div class="article-contenu">
-{paragraphs}
-</div>{paywall}
-</article>
-<section id="comments" class="comments">
-<h2 class="comments-title">Commentaires (<span class="comments-count">{count}</span>)</h2>
-<div class="comments-list">{comments}
-</div>{nav}
-</section>
-</main>"""
-COMMENT = """
-<div class="{classes}" id="comment-{cid}" data-comment-id="{cid}" data-comment-date="{date}"{reason}>
+
+
+def _listing(posts: list[Post], number: int, last: bool) -> str:
+    nav = f'<a class="next page-numbers" href="/page/{number + 1}/">Suivant</a>'
+    nav = "" if last else f'\n <nav class="pagination">{nav}</nav>'
+    main = f'<main class="home">{"".join(map(_entry, posts))}{nav}\n</main>'
+    title = "Next - Actualités du numérique" + (f" - Page {number}" if number > 1 else "")
+    return _page(title, main)
+
+
+def _comment(c: Comment, number: int) -> str:
+    classes = "comment" if c.author else "comment comment-moderated"
+    reason = "" if c.author else ' data-moderation-reason="Propos injurieux"'
+    name = f'\n  <div class="next-status-name-user">{escape(c.author)}</div>' if c.author else ""
+    return f"""
+<div class="{classes}" id="comment-{c.cid}" data-comment-id="{c.cid}" \
+data-comment-date="{c.posted:%Y-%m-%d %H:%M:%S}"{reason}>
  <div class="comment-header">
   <img class="avatar" src="/avatar.png" alt="votre avatar">{name}
-  <a class="comment-number" href="#comment-{cid}">#{number}</a>
+  <a class="comment-number" href="#comment-{c.cid}">#{number}</a>
  </div>
  <div class="comment-content">
-{html}
+{c.html}
  </div>
 </div>"""
 
 
-def _listing(posts: list[Post], number: int, last: bool) -> str:
-    entries = "".join(
-        ENTRY.format(
-            pid=p.pid, url=p.url, title=escape(p.title), count=len(p.comments), **_dates(p)
-        )
-        for p in posts
-    )
-    nav = f'<a class="next page-numbers" href="/page/{number + 1}/">Suivant</a>'
-    nav = "" if last else f'\n <nav class="pagination">{nav}</nav>'
-    title = "Next - Actualités du numérique" + (f" - Page {number}" if number > 1 else "")
-    return PAGE.format(title=title, head="", main=f'<main class="home">{entries}{nav}\n</main>')
-
-
-def _dates(post: Post) -> dict[str, str]:
-    return {"iso": post.published.isoformat(), "shown": french_date(post.published)}
-
-
-def _comment(c: Comment, number: int) -> str:
-    name = f'\n  <div class="next-status-name-user">{escape(c.author)}</div>' if c.author else ""
-    return COMMENT.format(
-        classes="comment" if c.author else "comment comment-moderated",
-        reason="" if c.author else f' data-moderation-reason="{MODERATION}"',
-        cid=c.cid,
-        date=c.posted.strftime("%Y-%m-%d %H:%M:%S"),
-        name=name,
-        number=number,
-        html=c.html,
-    )
-
-
 def _article(post: Post, page: int, pages: int) -> str:
-    head = f'<link rel="canonical" href="https://next.ink{post.url}">\n'
-    head += f'<meta property="og:title" content="{escape(post.title)}">\n'
-    head += f'<meta property="article:published_time" content="{_dates(post)["iso"]}">\n'
+    iso, title = post.published.isoformat(), escape(post.title)
+    head = f'<link rel="canonical" href="https://next.ink{post.page_url()}">\n'
+    head += f'<meta property="og:title" content="{title}">\n'
+    head += f'<meta property="article:published_time" content="{iso}">\n'
     head += "".join(f'<meta property="article:tag" content="{escape(t)}">\n' for t in post.tags)
     paragraphs = [f"<p>{p}</p>" for p in post.paragraphs]
     paywall = f'\n<div id="paywall">{paragraphs.pop()}</div>' if post.paywall else ""
-    start = (page - 1) * COMMENTS_PER_PAGE
-    shown = post.comments[start : start + COMMENTS_PER_PAGE]
-    nav = f'<a class="comments-next" href="{post.comment_page_url(page + 1)}">'
-    nav = f'\n<nav class="comments-pagination">{nav}Commentaires suivants</a></nav>'
-    main = ARTICLE.format(
-        pid=post.pid,
-        title=escape(post.title),
-        author_slug=slugify(post.author),
-        author=escape(post.author),
-        paragraphs="\n".join(paragraphs),
-        paywall=paywall,
-        count=len(post.comments),
-        comments="".join(_comment(c, start + i + 1) for i, c in enumerate(shown)),
-        nav=nav if page < pages else "",
-        **_dates(post),
-    )
-    return PAGE.format(title=f"{escape(post.title)} - Next", head=head, main=main)
+    body = "\n".join(paragraphs)
+    first = (page - 1) * COMMENTS_PER_PAGE
+    shown = post.comments[first : first + COMMENTS_PER_PAGE]
+    comments = "".join(_comment(c, first + i + 1) for i, c in enumerate(shown))
+    nav = f'<a class="comments-next" href="{post.page_url(page + 1)}">Commentaires suivants</a>'
+    nav = f'\n<nav class="comments-pagination">{nav}</nav>' if page < pages else ""
+    main = f"""<main>
+<article data-post-id="{post.pid}" class="post-{post.pid} post type-post">
+<h1 class="article-title">{title}</h1>
+<div class="article-author">\
+<a href="/author/{slugify(post.author)}/" rel="author">{escape(post.author)}</a></div>
+<div class="article-date"><time datetime="{iso}">{french_date(post.published)}</time></div>
+<div class="article-contenu">
+{body}
+</div>{paywall}
+</article>
+<section id="comments" class="comments">
+<h2 class="comments-title">Commentaires (<span class="comments-count">{len(post.comments)}\
+</span>)</h2>
+<div class="comments-list">{comments}
+</div>{nav}
+</section>
+</main>"""
+    return _page(f"{post.title} - Next", main, head)
 
 
 def _posts(rng: random.Random, count: int) -> list[Post]:
@@ -302,17 +277,11 @@ def build_demo_site(root: Path, articles: int = 8, per_page: int = 3, seed: int 
     for post in posts:
         pages = max(1, -(-len(post.comments) // COMMENTS_PER_PAGE))
         for page in range(1, pages + 1):
-            path = post.comment_page_url(page).lstrip("/") + "index.html"
-            files[path] = _article(post, page, pages)
+            files[post.page_url(page).lstrip("/") + "index.html"] = _article(post, page, pages)
     for relative, text in files.items():
         (root / relative).parent.mkdir(parents=True, exist_ok=True)
         (root / relative).write_bytes(text.encode("utf-8"))
     bodies = [c.html for p in posts for c in p.comments]
-    return DemoSite(
-        root=root,
-        articles=len(posts),
-        comments=len(bodies),
-        quotes=sum(b.count("<blockquote>") for b in bodies),
-        reply_markers=sum(b.count("(reply:") for b in bodies),
-        pages=len(files) - 1,
-    )
+    quotes = sum(b.count("<blockquote>") for b in bodies)
+    replies = sum(b.count("(reply:") for b in bodies)
+    return DemoSite(root, len(posts), len(bodies), quotes, replies, len(files) - 1)

@@ -28,6 +28,13 @@ DOWNLOAD_DELAY = 1.0
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_TIMEOUT = 30
 COOKIES_ENABLED = False
+# No "br": warcio, and so pywb, cannot decode brotli payloads with current brotli
+# releases, and an archive that cannot be replayed is worth less.
+DEFAULT_REQUEST_HEADERS = {
+    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+    "Accept-Language": "en",
+    "Accept-Encoding": "gzip, deflate",
+}
 
 # WARC capture: just outside HttpCompressionMiddleware (590) and the redirect,
 # retry and robots middlewares, so every exchange is archived with its bytes as

@@ -211,9 +211,8 @@ class WarcFileWriter:
         self, writer: WARCWriter, exchange: Exchange, date: str, response: object
     ) -> object:
         http_headers = StatusAndHeaders(
-            f"{exchange.method} {_request_target(exchange.url)}",
+            f"{exchange.method} {_request_target(exchange.url)} {exchange.protocol}",
             list(_with_host(exchange.url, exchange.request_headers)),
-            protocol=exchange.protocol,
             is_http_request=True,
         )
         warc_headers = {

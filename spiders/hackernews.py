@@ -10,8 +10,8 @@ Markup quirks worked around here:
   separated by `<p>` tags that 2026 pages never close, and the first paragraph
   has no tag at all.
 - Quotes have no markup: a paragraph starting with ">", often inside `<i>`.
-- `span.age[title]` is UTC without a zone, followed by the epoch since about 2024
-  ("2026-05-31T22:59:50 1780268390").
+- `span.age[title]` is UTC without a zone ("2023-07-21T18:04:01"); 2026 pages add
+  the epoch after it ("2026-05-31T22:59:50 1780268390").
 - The 2023 story row lacks the `submission` class. A comment permalink page puts
   the comment itself in `table.fatitem`, with an "on: <story>" link.
 - A deleted comment loses its author and its body becomes "[deleted]"; dead and
@@ -169,7 +169,7 @@ def _paragraphs(body: SelectorList) -> list[_Paragraph]:
     run: list[Selector] = []
     # Older pages nest the "reply" link inside the comment text.
     for node in body.xpath("node()[not(self::div[contains(@class, 'reply')])]"):
-        if isinstance(node.root, str) or node.root.tag not in _BLOCKS:
+        if _is_text(node) or node.root.tag not in _BLOCKS:
             run.append(node)
             continue
         if run:
