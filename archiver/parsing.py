@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-import html_text
+from lxml.html import HtmlElement
 from parsel import Selector
 from scrapy.http import TextResponse
 
@@ -38,13 +38,59 @@ def _has_meta(response: TextResponse) -> bool:
 
 
 def html_to_text(html: str | Selector | None) -> str:
-    """Readable text of an HTML fragment: paragraphs kept, spaces collapsed."""
+    """Text of an HTML fragment as a browser lays it out: blocks on their own lines.
+
+    Inline tags add no spaces ("d<i>e</i>f" reads "def"), so quoted text can be
+    matched exactly against the text of the comment it quotes.
+    """
     if html is None:
         return ""
     selector = html if isinstance(html, Selector) else Selector(text=html)
-    text = html_text.extract_text(selector.root, guess_layout=True)
-    lines = (_SPACES.sub(" ", line).strip() for line in text.splitlines())
+    pieces: list[str | int] = []
+    _layout(selector.root, pieces)
+    lines = (_SPACES.sub(" ", line).strip() for line in _join(pieces).split("\n"))
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+
+
+_PARAGRAPHS = {"p", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "table"}
+_LINES = {"div", "li", "tr", "section", "article", "header", "footer", "aside", "dd", "dt", "dl",
+          "figure", "figcaption", "form", "nav", "main", "center", "hr"}
+_SKIPPED = {"script", "style", "noscript", "template", "head"}
+
+
+def _layout(element: HtmlElement, pieces: list[str | int]) -> None:
+    """Flatten to text pieces and line breaks (ints: 1 = new line, 2 = blank line)."""
+    tag = element.tag if isinstance(element.tag, str) else ""
+    if tag == "br":
+        pieces.append("\n")
+    elif tag and tag not in _SKIPPED:
+        gap = 2 if tag in _PARAGRAPHS else 1 if tag in _LINES else 0
+        pieces.append(gap)
+        pieces.append(_inline(element.text))
+        for child in element:
+            _layout(child, pieces)
+        pieces.append(gap)
+    pieces.append(_inline(element.tail))
+
+
+def _join(pieces: list[str | int]) -> str:
+    """Adjacent block boundaries merge into the widest one; blank text between them is dropped."""
+    out: list[str] = []
+    pending = 0
+    for piece in pieces:
+        if isinstance(piece, int):
+            pending = max(pending, piece)
+        elif piece and not (pending and piece.isspace()):
+            if pending:
+                out.append("\n" * pending)
+                pending = 0
+            out.append(piece)
+    return "".join(out)
+
+
+def _inline(text: str | None) -> str:
+    """HTML collapses newlines in running text to spaces."""
+    return text.replace("\n", " ").replace("\r", " ") if text else ""
 
 
 def normalize_for_match(text: str) -> str:
