@@ -28,11 +28,18 @@ def cli() -> None:
 @click.argument("spider")
 @click.option("--url", "urls", multiple=True, help="Start URL (repeatable); any host.")
 @ARCHIVE_OPTION
-@click.option("-s", "--set", "overrides", multiple=True, metavar="NAME=VALUE",
-              help="A Scrapy setting, as with `scrapy crawl -s`.")
+@click.option(
+    "-s",
+    "--set",
+    "overrides",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A Scrapy setting, as with `scrapy crawl -s`.",
+)
 @click.option("--max-pages", type=int, default=None, help="Stop after this many responses.")
-@click.option("--since", default=None, metavar="DATE",
-              help="Skip articles published before this ISO date.")
+@click.option(
+    "--since", default=None, metavar="DATE", help="Skip articles published before this ISO date."
+)
 def crawl(
     spider: str,
     urls: tuple[str, ...],

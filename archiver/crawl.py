@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from scrapy.crawler import CrawlerProcess
 
+from archiver import db
 from archiver.registry import load_spider
 from archiver.settings import project_settings
 
@@ -26,16 +28,23 @@ class CrawlReport:
     finish_reason: str = ""
 
     @classmethod
-    def from_stats(cls, spider: str, stats: dict[str, Any], seconds: float) -> CrawlReport:
+    def from_stats(
+        cls, spider: str, stats: dict[str, Any], seconds: float, db_path: Path
+    ) -> CrawlReport:
+        """Counts of distinct rows this crawl's WARC files produced, and its stats."""
+        files = stats.get("archiver/warc/files", [])
+        counts = {"articles": 0, "comments": 0, "quotes": 0}
+        if db_path.exists():
+            archive = db.open_db(db_path)
+            counts = db.counts_for_files(archive, files)
+            archive.close()
         return cls(
             spider=spider,
             pages=stats.get("downloader/response_count", 0),
-            articles=stats.get("archiver/store/articles", 0),
-            comments=stats.get("archiver/store/comments", 0),
-            quotes=stats.get("archiver/store/quotes", 0),
+            **counts,
             errors=stats.get("archiver/store/errors", 0),
             warc_bytes=stats.get("archiver/warc/bytes_written", 0),
-            warc_files=stats.get("archiver/warc/files", []),
+            warc_files=files,
             seconds=seconds,
             finish_reason=str(stats.get("finish_reason", "")),
         )
@@ -62,7 +71,8 @@ def run_crawl(
 ) -> CrawlReport:
     """Crawl with `spider` from `urls` (or its default start pages); block until done."""
     spider_cls = load_spider(spider)
-    process = CrawlerProcess(project_settings(overrides), install_root_handler=True)
+    settings = project_settings(overrides)
+    process = CrawlerProcess(settings, install_root_handler=True)
     crawler = process.create_crawler(spider_cls)
     kwargs: dict[str, object] = {"since": since}
     if urls:
@@ -70,4 +80,6 @@ def run_crawl(
     started = time.monotonic()
     process.crawl(crawler, **kwargs)
     process.start()
-    return CrawlReport.from_stats(spider, crawler.stats.get_stats(), time.monotonic() - started)
+    db_path = Path(settings.get("ARCHIVE_DIR")) / "archive.db"
+    seconds = time.monotonic() - started
+    return CrawlReport.from_stats(spider, crawler.stats.get_stats(), seconds, db_path)

@@ -21,9 +21,15 @@ from archiver.parsing import normalize_for_match
 TABLES: dict[str, dict] = {
     "captures": {
         "columns": {
-            "id": int, "url": str, "warc_filename": str, "warc_offset": int,
-            "warc_record_id": str, "status": int, "fetched_at": str,
-            "content_type": str, "payload_digest": str,
+            "id": int,
+            "url": str,
+            "warc_filename": str,
+            "warc_offset": int,
+            "warc_record_id": str,
+            "status": int,
+            "fetched_at": str,
+            "content_type": str,
+            "payload_digest": str,
         },
         "unique": [("warc_record_id",)],
         "indexes": [("url",)],
@@ -34,10 +40,21 @@ TABLES: dict[str, dict] = {
     },
     "articles": {
         "columns": {
-            "id": int, "site": str, "site_article_id": str, "url": str, "canonical_url": str,
-            "title": str, "author_id": int, "published": str, "updated": str,
-            "body_html": str, "body_text": str, "tags": str, "comment_count": int,
-            "link_url": str, "capture_id": int,
+            "id": int,
+            "site": str,
+            "site_article_id": str,
+            "url": str,
+            "canonical_url": str,
+            "title": str,
+            "author_id": int,
+            "published": str,
+            "updated": str,
+            "body_html": str,
+            "body_text": str,
+            "tags": str,
+            "comment_count": int,
+            "link_url": str,
+            "capture_id": int,
         },
         "foreign_keys": [("author_id", "authors", "id"), ("capture_id", "captures", "id")],
         "unique": [("site", "site_article_id")],
@@ -46,14 +63,28 @@ TABLES: dict[str, dict] = {
     },
     "comments": {
         "columns": {
-            "id": int, "site": str, "site_comment_id": str, "article_id": int,
-            "author_id": int, "parent_id": int, "parent_site_comment_id": str,
-            "page": int, "position": int, "posted": str, "body_text": str, "body_html": str,
-            "score": int, "deleted": int, "moderation": str, "capture_id": int,
+            "id": int,
+            "site": str,
+            "site_comment_id": str,
+            "article_id": int,
+            "author_id": int,
+            "parent_id": int,
+            "parent_site_comment_id": str,
+            "page": int,
+            "position": int,
+            "posted": str,
+            "body_text": str,
+            "body_html": str,
+            "score": int,
+            "deleted": int,
+            "moderation": str,
+            "capture_id": int,
         },
         "foreign_keys": [
-            ("article_id", "articles", "id"), ("author_id", "authors", "id"),
-            ("parent_id", "comments", "id"), ("capture_id", "captures", "id"),
+            ("article_id", "articles", "id"),
+            ("author_id", "authors", "id"),
+            ("parent_id", "comments", "id"),
+            ("capture_id", "captures", "id"),
         ],
         "unique": [("site", "site_comment_id")],
         "indexes": [("article_id", "position"), ("author_id",), ("site", "parent_site_comment_id")],
@@ -61,8 +92,13 @@ TABLES: dict[str, dict] = {
     },
     "quotes": {
         "columns": {
-            "id": int, "comment_id": int, "ordinal": int, "quoted_comment_id": int,
-            "quoted_author": str, "text": str, "kind": str,
+            "id": int,
+            "comment_id": int,
+            "ordinal": int,
+            "quoted_comment_id": int,
+            "quoted_author": str,
+            "text": str,
+            "kind": str,
         },
         "foreign_keys": [("comment_id", "comments", "id"), ("quoted_comment_id", "comments", "id")],
         "unique": [("comment_id", "ordinal")],
@@ -76,7 +112,12 @@ TABLES: dict[str, dict] = {
     },
     "fetch_errors": {
         "columns": {
-            "id": int, "url": str, "error": str, "detail": str, "at": str, "capture_id": int,
+            "id": int,
+            "url": str,
+            "error": str,
+            "detail": str,
+            "at": str,
+            "capture_id": int,
         },
         "foreign_keys": [("capture_id", "captures", "id")],
         "indexes": [("url",)],
@@ -158,13 +199,17 @@ def capture_id(db: sqlite_utils.Database, record_id: str | None) -> int | None:
 def author_id(db: sqlite_utils.Database, site: str, name: str | None) -> int | None:
     if not name:
         return None
-    db.execute("INSERT INTO authors (site, name) VALUES (?, ?) ON CONFLICT DO NOTHING", (site, name))
+    db.execute(
+        "INSERT INTO authors (site, name) VALUES (?, ?) ON CONFLICT DO NOTHING", (site, name)
+    )
     return _one(db, "SELECT id FROM authors WHERE site = ? AND name = ?", (site, name))
 
 
 def article_id(db: sqlite_utils.Database, site: str, site_article_id: str) -> int | None:
     return _one(
-        db, "SELECT id FROM articles WHERE site = ? AND site_article_id = ?", (site, site_article_id)
+        db,
+        "SELECT id FROM articles WHERE site = ? AND site_article_id = ?",
+        (site, site_article_id),
     )
 
 
@@ -172,24 +217,38 @@ def comment_id(db: sqlite_utils.Database, site: str, site_comment_id: str | None
     if site_comment_id is None:
         return None
     return _one(
-        db, "SELECT id FROM comments WHERE site = ? AND site_comment_id = ?", (site, site_comment_id)
+        db,
+        "SELECT id FROM comments WHERE site = ? AND site_comment_id = ?",
+        (site, site_comment_id),
     )
 
 
 def save_article(db: sqlite_utils.Database, article: Article) -> int:
     row = {
-        "site": article.site, "site_article_id": article.site_article_id, "url": article.url,
-        "canonical_url": article.canonical_url, "title": article.title,
+        "site": article.site,
+        "site_article_id": article.site_article_id,
+        "url": article.url,
+        "canonical_url": article.canonical_url,
+        "title": article.title,
         "author_id": author_id(db, article.site, article.author),
-        "published": article.published, "updated": article.updated,
-        "body_html": article.body_html, "body_text": article.body_text,
-        "tags": json.dumps(article.tags, ensure_ascii=False), "comment_count": article.comment_count,
-        "link_url": article.link_url, "capture_id": capture_id(db, article.capture),
+        "published": article.published,
+        "updated": article.updated,
+        "body_html": article.body_html,
+        "body_text": article.body_text,
+        "tags": json.dumps(article.tags, ensure_ascii=False),
+        "comment_count": article.comment_count,
+        "link_url": article.link_url,
+        "capture_id": capture_id(db, article.capture),
     }
     columns = ", ".join(row)
     # A stub (known only from a link) never overwrites what a real capture said.
-    update = "NOTHING" if article.stub else "UPDATE SET " + ", ".join(
-        f"{name} = excluded.{name}" for name in row if name not in ("site", "site_article_id")
+    update = (
+        "NOTHING"
+        if article.stub
+        else "UPDATE SET "
+        + ", ".join(
+            f"{name} = excluded.{name}" for name in row if name not in ("site", "site_article_id")
+        )
     )
     db.execute(
         f"INSERT INTO articles ({columns}) VALUES ({', '.join(':' + n for n in row)}) "
@@ -209,12 +268,20 @@ def save_comment(db: sqlite_utils.Database, comment: Comment) -> int:
     )
     parent = comment_id(db, site, comment.parent_site_comment_id)
     row = {
-        "site": site, "site_comment_id": comment.site_comment_id, "article_id": article,
-        "author_id": author_id(db, site, comment.author), "parent_id": parent,
-        "parent_site_comment_id": comment.parent_site_comment_id, "page": comment.page,
-        "position": (earlier_pages or 0) + comment.index, "posted": comment.posted,
-        "body_text": comment.body_text, "body_html": comment.body_html, "score": comment.score,
-        "deleted": int(comment.deleted), "moderation": comment.moderation,
+        "site": site,
+        "site_comment_id": comment.site_comment_id,
+        "article_id": article,
+        "author_id": author_id(db, site, comment.author),
+        "parent_id": parent,
+        "parent_site_comment_id": comment.parent_site_comment_id,
+        "page": comment.page,
+        "position": (earlier_pages or 0) + comment.index,
+        "posted": comment.posted,
+        "body_text": comment.body_text,
+        "body_html": comment.body_html,
+        "score": comment.score,
+        "deleted": int(comment.deleted),
+        "moderation": comment.moderation,
         "capture_id": capture_id(db, comment.capture),
     }
     updates = ", ".join(f"{n} = excluded.{n}" for n in row if n not in ("site", "site_comment_id"))
@@ -234,7 +301,8 @@ def save_comment(db: sqlite_utils.Database, comment: Comment) -> int:
 def _adopt_orphans(db: sqlite_utils.Database, site: str, site_comment_id: str, own_id: int) -> None:
     """Children saved before their parent (another page came first) get linked now."""
     orphans = db.execute(
-        "SELECT id FROM comments WHERE site = ? AND parent_site_comment_id = ? AND parent_id IS NULL",
+        "SELECT id FROM comments"
+        " WHERE site = ? AND parent_site_comment_id = ? AND parent_id IS NULL",
         (site, site_comment_id),
     ).fetchall()
     for (child,) in orphans:
@@ -328,3 +396,22 @@ _SAVERS: dict[type, Callable[[sqlite_utils.Database, Item], object]] = {
 def save_item(db: sqlite_utils.Database, item: Item) -> None:
     """Save any parser item; the caller owns the transaction."""
     _SAVERS[type(item)](db, item)
+
+
+def counts_for_files(db: sqlite_utils.Database, warc_files: list[str]) -> dict[str, int]:
+    """Distinct articles, comments and quotes whose latest capture is in these WARC files."""
+    marks = ", ".join("?" for _ in warc_files) or "NULL"
+    sql = {
+        "articles": "SELECT COUNT(*) FROM articles t",
+        "comments": "SELECT COUNT(*) FROM comments t",
+        "quotes": "SELECT COUNT(*) FROM quotes q JOIN comments t ON t.id = q.comment_id",
+    }
+    return {
+        name: _one(
+            db,
+            f"{query} JOIN captures c ON c.id = t.capture_id WHERE c.warc_filename IN ({marks})",
+            tuple(warc_files),
+        )
+        or 0
+        for name, query in sql.items()
+    }

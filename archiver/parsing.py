@@ -53,8 +53,26 @@ def html_to_text(html: str | Selector | None) -> str:
 
 
 _PARAGRAPHS = {"p", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "table"}
-_LINES = {"div", "li", "tr", "section", "article", "header", "footer", "aside", "dd", "dt", "dl",
-          "figure", "figcaption", "form", "nav", "main", "center", "hr"}
+_LINES = {
+    "div",
+    "li",
+    "tr",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "aside",
+    "dd",
+    "dt",
+    "dl",
+    "figure",
+    "figcaption",
+    "form",
+    "nav",
+    "main",
+    "center",
+    "hr",
+}
 _SKIPPED = {"script", "style", "noscript", "template", "head"}
 
 

@@ -19,4 +19,3 @@ def load_spider(name: str) -> type[NewsSpider]:
 
 def spider_names() -> list[str]:
     return sorted(_loader().list())
-

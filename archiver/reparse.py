@@ -113,8 +113,14 @@ def _reparse_record(
         return 0
     if status >= 400:
         # The live crawl's errback records the same error for the same capture.
-        items = [FetchError(capture.url, f"http_{status}", f"HTTP {status} for {capture.url}",
-                            capture.warc_record_id)]
+        items = [
+            FetchError(
+                capture.url,
+                f"http_{status}",
+                f"HTTP {status} for {capture.url}",
+                capture.warc_record_id,
+            )
+        ]
     elif status == 200:
         try:
             body = decode_body(payload, http.get_header("Content-Encoding"))

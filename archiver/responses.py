@@ -10,7 +10,6 @@ import zlib
 from collections.abc import Iterable
 
 import brotli
-
 from scrapy.http import Headers, Request, Response
 from scrapy.responsetypes import responsetypes
 

@@ -14,8 +14,8 @@ from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 import scrapy
-from scrapy.http import Request, Response, TextResponse
 from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Request, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
@@ -82,7 +82,11 @@ class NewsSpider(scrapy.Spider):
         """Yield the page's items, then the requests for the pages it links to."""
         old = False
         for item in extract(type(self).parse_page, response):
-            if isinstance(item, Article) and not item.stub and not within(item.published, self.since):
+            if (
+                isinstance(item, Article)
+                and not item.stub
+                and not within(item.published, self.since)
+            ):
                 old = True
             if not old:
                 yield item

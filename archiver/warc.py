@@ -190,7 +190,9 @@ class WarcFileWriter:
     def _response_record(self, writer: WARCWriter, exchange: Exchange, date: str) -> object:
         reason = exchange.reason or _reason(exchange.status)
         headers = [
-            (k, v) for k, v in exchange.response_headers if k.lower() not in _DROPPED_RESPONSE_HEADERS
+            (k, v)
+            for k, v in exchange.response_headers
+            if k.lower() not in _DROPPED_RESPONSE_HEADERS
         ]
         http_headers = StatusAndHeaders(
             f"{exchange.status} {reason}".strip(), headers, protocol=exchange.protocol

@@ -63,7 +63,9 @@ def _article(response: TextResponse, node: Selector) -> Article:
         published=parse_iso(
             response.css('meta[property="article:published_time"]::attr(content)').get()
         ),
-        updated=parse_iso(response.css('meta[property="article:modified_time"]::attr(content)').get()),
+        updated=parse_iso(
+            response.css('meta[property="article:modified_time"]::attr(content)').get()
+        ),
         body_html=body.get(),
         body_text=html_to_text(body[0]) if body else None,
         tags=response.css('meta[property="article:tag"]::attr(content)').getall(),
@@ -96,7 +98,7 @@ def _comment(
         deleted=moderated,
         moderation=node.attrib.get("data-moderation-reason", "moderated") if moderated else None,
     )
-    inline = (_inline_article_quotes(text, article_text) if article_text else [])
+    inline = _inline_article_quotes(text, article_text) if article_text else []
     for ordinal, quote in enumerate(quotes + inline, start=1):
         quote.site_comment_id = comment_id
         quote.ordinal = ordinal

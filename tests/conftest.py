@@ -26,9 +26,7 @@ def corpus_dir() -> Path | None:
 def corpus() -> Path:
     found = corpus_dir()
     if found is None:
-        message = (
-            "real-page corpus not found: set ARCHIVER_CORPUS or put it at ../shared/corpus"
-        )
+        message = "real-page corpus not found: set ARCHIVER_CORPUS or put it at ../shared/corpus"
         if os.environ.get("CI") == "true":
             pytest.fail(message + " (under CI a missing corpus is a failure)")
         pytest.skip(message)

@@ -22,7 +22,8 @@ LISTING = f"""<!DOCTYPE html><html><head><meta charset="utf-8"><title>Next</titl
 <div class="block-article" data-post-id="69945"><a class="block-article-link" href="{SEED_PATH}">
 <h2 class="block-article-title">20 millions</h2></a>
 <time class="block-article-date" datetime="2022-08-29T06:49:00+02:00">29/08</time></div>
-<div class="block-article" data-post-id="1"><a class="block-article-link" href="/private/1/">x</a></div>
+<div class="block-article" data-post-id="1">
+<a class="block-article-link" href="/private/1/">x</a></div>
 <div class="block-article" data-post-id="2"><a class="block-article-link" href="/gone/">x</a></div>
 <nav class="pagination"><a class="next page-numbers" href="/page/2/">Suivant</a></nav>
 </body></html>""".encode()
@@ -55,9 +56,12 @@ def snapshot(db: Path) -> dict[str, list]:
         "comments": "SELECT c.site, c.site_comment_id, a.site_article_id, au.name,"
         " p.site_comment_id, c.page, c.position, c.posted, c.body_text, c.body_html, c.score,"
         " c.deleted, c.moderation, cap.warc_record_id FROM comments c"
-        " LEFT JOIN articles a ON a.id = c.article_id LEFT JOIN authors au ON au.id = c.author_id"
-        " LEFT JOIN comments p ON p.id = c.parent_id LEFT JOIN captures cap ON cap.id = c.capture_id",
-        "quotes": "SELECT c.site_comment_id, q.ordinal, qc.site_comment_id, q.quoted_author, q.text,"
+        " LEFT JOIN articles a ON a.id = c.article_id"
+        " LEFT JOIN authors au ON au.id = c.author_id"
+        " LEFT JOIN comments p ON p.id = c.parent_id"
+        " LEFT JOIN captures cap ON cap.id = c.capture_id",
+        "quotes": "SELECT c.site_comment_id, q.ordinal, qc.site_comment_id, q.quoted_author,"
+        " q.text,"
         " q.kind FROM quotes q JOIN comments c ON c.id = q.comment_id"
         " LEFT JOIN comments qc ON qc.id = q.quoted_comment_id",
         "reply_links": "SELECT c.site_comment_id, t.site_comment_id, r.kind FROM reply_links r"
@@ -75,7 +79,9 @@ def next_ink_site():
         "/robots.txt": ROBOTS,
         "/": Route(LISTING, encoding="gzip"),
         "/page/2/": Route(b"<html><body>older</body></html>", chunked=True),
-        SEED_PATH: Route(seed, encoding="br", headers=[("Set-Cookie", "a=1"), ("Set-Cookie", "b=2")]),
+        SEED_PATH: Route(
+            seed, encoding="br", headers=[("Set-Cookie", "a=1"), ("Set-Cookie", "b=2")]
+        ),
     }
     with MockServer(routes) as server:
         yield server
@@ -83,22 +89,28 @@ def next_ink_site():
 
 def test_next_ink_crawl_then_reparse(next_ink_site, tmp_path):
     archive = tmp_path / "archive"
-    out = archiver("crawl", "next_ink", "--url", next_ink_site.url + "/", "--archive",
-                   str(archive), *LOOPBACK).stdout
+    out = archiver(
+        "crawl", "next_ink", "--url", next_ink_site.url + "/", "--archive", str(archive), *LOOPBACK
+    ).stdout
     db = archive / "archive.db"
 
     assert "/private/1/" not in next_ink_site.requests  # robots.txt obeyed
     assert "comments  14" in out and "quotes    7" in out
     assert rows(db, "SELECT COUNT(*) FROM comments") == [(14,)]
     assert rows(db, "SELECT COUNT(*) FROM captures WHERE url LIKE '%/robots.txt'") == [(1,)]
-    assert rows(db, "SELECT error, url FROM fetch_errors") == [("http_404", next_ink_site.url + "/gone/")]
+    assert rows(db, "SELECT error, url FROM fetch_errors") == [
+        ("http_404", next_ink_site.url + "/gone/")
+    ]
     # every row points at the WARC record it came from
     assert rows(db, "SELECT COUNT(*) FROM comments WHERE capture_id IS NULL") == [(0,)]
     assert rows(db, "SELECT COUNT(*) FROM articles WHERE capture_id IS NULL") == [(0,)]
 
-    quotes = rows(db, """SELECT c.site_comment_id, q.kind, qc.site_comment_id, q.quoted_author
+    quotes = rows(
+        db,
+        """SELECT c.site_comment_id, q.kind, qc.site_comment_id, q.quoted_author
         FROM quotes q JOIN comments c ON c.id = q.comment_id
-        LEFT JOIN comments qc ON qc.id = q.quoted_comment_id ORDER BY c.position, q.ordinal""")
+        LEFT JOIN comments qc ON qc.id = q.quoted_comment_id ORDER BY c.position, q.ordinal""",
+    )
     assert quotes == [
         ("2090438", "article", None, None),
         ("2090445", "comment", "2090438", "Patatt"),
@@ -118,8 +130,15 @@ def test_crawl_is_idempotent(next_ink_site, tmp_path):
     """Crawling the same pages twice updates rows, never duplicates them."""
     archive = tmp_path / "archive"
     for _ in range(2):
-        archiver("crawl", "next_ink", "--url", next_ink_site.url + "/", "--archive",
-                 str(archive), *LOOPBACK)
+        archiver(
+            "crawl",
+            "next_ink",
+            "--url",
+            next_ink_site.url + "/",
+            "--archive",
+            str(archive),
+            *LOOPBACK,
+        )
     db = archive / "archive.db"
     assert rows(db, "SELECT COUNT(*) FROM comments") == [(14,)]
     assert rows(db, "SELECT COUNT(*) FROM quotes") == [(7,)]
@@ -150,17 +169,25 @@ def test_hackernews_crawl_follows_more_pages(corpus, tmp_path):
     }
     archive = tmp_path / "archive"
     with MockServer(routes) as server:
-        archiver("crawl", "hackernews", "--url", server.url + "/item?id=48350598",
-                 "--archive", str(archive), *LOOPBACK)
+        archiver(
+            "crawl",
+            "hackernews",
+            "--url",
+            server.url + "/item?id=48350598",
+            "--archive",
+            str(archive),
+            *LOOPBACK,
+        )
     db = archive / "archive.db"
     on_first = first.count(b'<tr class="athing comtr"')
     assert rows(db, "SELECT page, COUNT(*) FROM comments GROUP BY page") == [
-        (1, on_first), (2, 124 - on_first)
+        (1, on_first),
+        (2, 124 - on_first),
     ]
     # positions run on across pages: the thread reads in one order
-    assert rows(db, "SELECT MIN(position), MAX(position), COUNT(DISTINCT position) FROM comments") == [
-        (1, 124, 124)
-    ]
+    assert rows(
+        db, "SELECT MIN(position), MAX(position), COUNT(DISTINCT position) FROM comments"
+    ) == [(1, 124, 124)]
     assert rows(db, "SELECT COUNT(*) FROM comments WHERE parent_id IS NULL") == [
         (page.count(b'indent="0"'),)
     ]

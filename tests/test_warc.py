@@ -54,8 +54,11 @@ def exchange(body: bytes = b"<html>hi</html>") -> Exchange:
 def records(path: Path) -> list:
     with path.open("rb") as stream:
         return [
-            (r.rec_headers, r.http_headers, r.content_stream().read() if r.rec_type != "response"
-             else r.raw_stream.read())
+            (
+                r.rec_headers,
+                r.http_headers,
+                r.content_stream().read() if r.rec_type != "response" else r.raw_stream.read(),
+            )
             for r in ArchiveIterator(stream)
         ]
 
@@ -181,14 +184,18 @@ def test_crawl_output_passes_warcio_check_and_cdxj_indexer(tmp_path):
     # so the br route is left out here; its bytes are checked above.
     routes = {path: route for path, route in ROUTES.items() if route.encoding != "br"}
     path, _ = crawl_routes(routes, tmp_path / "archive")
-    check = subprocess.run([sys.executable, "-m", "warcio.cli", "check", "-v", str(path)],
-                           capture_output=True, text=True)
+    check = subprocess.run(
+        [sys.executable, "-m", "warcio.cli", "check", "-v", str(path)],
+        capture_output=True,
+        text=True,
+    )
     assert check.returncode == 0, check.stdout + check.stderr
     assert check.stdout.count("digest pass") == 1 + 2 * len(routes)  # warcinfo + pairs
     assert "fail" not in check.stdout
 
-    index = subprocess.run([sys.executable, "-m", "cdxj_indexer.main", str(path)],
-                           capture_output=True, text=True)
+    index = subprocess.run(
+        [sys.executable, "-m", "cdxj_indexer.main", str(path)], capture_output=True, text=True
+    )
     assert index.returncode == 0, index.stderr
     indexed = [line for line in index.stdout.splitlines() if line.strip()]
     assert len(indexed) == len(routes)  # one line per response record
