@@ -16,6 +16,10 @@ SITES = Path(__file__).parent / "sites"
 SEED_CASE = SITES / "next_ink" / "seed_cybersecurite_sante"
 SEED_PATH = "/69945/20-millions-deuros-pour-renforcer-la-cybersecurite-des-etablissements-de-sante/"
 LOOPBACK = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False"]
+# A page the parser cannot read: the crawl records it and goes on.
+BROKEN = b"""<html><body><article data-post-id="3"><div class="article-contenu">x</div></article>
+<div class="comments-list"><div data-comment-id="9" data-comment-date="hier vers midi">
+<div class="comment-content">?</div></div></div></body></html>"""
 ROBOTS = Route(b"User-agent: *\nDisallow: /private/\n", content_type="text/plain")
 
 LISTING = f"""<!DOCTYPE html><html><head><meta charset="utf-8"><title>Next</title></head><body>
@@ -25,6 +29,7 @@ LISTING = f"""<!DOCTYPE html><html><head><meta charset="utf-8"><title>Next</titl
 <div class="block-article" data-post-id="1">
 <a class="block-article-link" href="/private/1/">x</a></div>
 <div class="block-article" data-post-id="2"><a class="block-article-link" href="/gone/">x</a></div>
+<div class="block-article" data-post-id="3"><a class="block-article-link" href="/broken/">x</a></div>
 <nav class="pagination"><a class="next page-numbers" href="/page/2/">Suivant</a></nav>
 </body></html>""".encode()
 
@@ -79,6 +84,7 @@ def next_ink_site():
         "/robots.txt": ROBOTS,
         "/": Route(LISTING, encoding="gzip"),
         "/page/2/": Route(b"<html><body>older</body></html>", chunked=True),
+        "/broken/": Route(BROKEN),
         SEED_PATH: Route(
             seed, encoding="br", headers=[("Set-Cookie", "a=1"), ("Set-Cookie", "b=2")]
         ),
@@ -98,9 +104,12 @@ def test_next_ink_crawl_then_reparse(next_ink_site, tmp_path):
     assert "comments  14" in out and "quotes    7" in out
     assert rows(db, "SELECT COUNT(*) FROM comments") == [(14,)]
     assert rows(db, "SELECT COUNT(*) FROM captures WHERE url LIKE '%/robots.txt'") == [(1,)]
-    assert rows(db, "SELECT error, url FROM fetch_errors") == [
-        ("http_404", next_ink_site.url + "/gone/")
+    errors = rows(db, "SELECT error, url, detail FROM fetch_errors ORDER BY error")
+    assert [e[:2] for e in errors] == [
+        ("http_404", next_ink_site.url + "/gone/"),
+        ("parse_error", next_ink_site.url + "/broken/"),
     ]
+    assert "hier vers midi" in errors[1][2]
     # every row points at the WARC record it came from
     assert rows(db, "SELECT COUNT(*) FROM comments WHERE capture_id IS NULL") == [(0,)]
     assert rows(db, "SELECT COUNT(*) FROM articles WHERE capture_id IS NULL") == [(0,)]
