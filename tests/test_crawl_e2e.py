@@ -29,7 +29,8 @@ LISTING = f"""<!DOCTYPE html><html><head><meta charset="utf-8"><title>Next</titl
 <div class="block-article" data-post-id="1">
 <a class="block-article-link" href="/private/1/">x</a></div>
 <div class="block-article" data-post-id="2"><a class="block-article-link" href="/gone/">x</a></div>
-<div class="block-article" data-post-id="3"><a class="block-article-link" href="/broken/">x</a></div>
+<div class="block-article" data-post-id="3">
+<a class="block-article-link" href="/broken/">x</a></div>
 <nav class="pagination"><a class="next page-numbers" href="/page/2/">Suivant</a></nav>
 </body></html>""".encode()
 
