@@ -328,8 +328,9 @@ def save_quote(db: sqlite_utils.Database, quote: Quote) -> int | None:
         quoted = comment_id(db, quote.site, quote.quoted_site_comment_id)
         if quoted is None and quote.quoted_site_comment_id is None:
             quoted = _find_quoted(db, quoting, quote.quoted_author, quote.text)
-    if quoted is not None and quote.quoted_author is None:
-        quote.quoted_author = _one(
+    quoted_author = quote.quoted_author
+    if quoted is not None and quoted_author is None:
+        quoted_author = _one(
             db,
             "SELECT a.name FROM comments c JOIN authors a ON a.id = c.author_id WHERE c.id = ?",
             (quoted,),
@@ -340,7 +341,7 @@ def save_quote(db: sqlite_utils.Database, quote: Quote) -> int | None:
            ON CONFLICT (comment_id, ordinal) DO UPDATE SET quoted_comment_id =
                excluded.quoted_comment_id, quoted_author = excluded.quoted_author,
                text = excluded.text, kind = excluded.kind""",
-        (quoting, quote.ordinal, quoted, quote.quoted_author, quote.text, quote.kind),
+        (quoting, quote.ordinal, quoted, quoted_author, quote.text, quote.kind),
     )
     if quoted is not None:
         _link(db, quoting, quoted, "quote")
