@@ -75,7 +75,9 @@ class WarcCaptureMiddleware:
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
         return middleware
 
-    def process_response(self, request: Request, response: Response, spider: Spider) -> Response:
+    def process_response(
+        self, request: Request, response: Response, spider: Spider | None = None
+    ) -> Response:
         location = self.writer.write_exchange(exchange_of(request, response))
         request.meta["capture"] = location.record_id
         request.meta["fetched_at"] = location.date

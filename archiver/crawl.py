@@ -72,7 +72,7 @@ def run_crawl(
     """Crawl with `spider` from `urls` (or its default start pages); block until done."""
     spider_cls = load_spider(spider)
     settings = project_settings(overrides)
-    process = CrawlerProcess(settings, install_root_handler=True)
+    process = CrawlerProcess(settings)
     crawler = process.create_crawler(spider_cls)
     kwargs: dict[str, object] = {"since": since}
     if urls:

@@ -40,7 +40,7 @@ class StorePipeline:
         store.save_capture(self.db, capture)
         self._written()
 
-    def process_item(self, item: Item, spider: Spider) -> Item:
+    def process_item(self, item: Item, spider: Spider | None = None) -> Item:
         store.save_item(self.db, item)
         name = _COUNTED.get(type(item))
         if name:

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from archiver.cli import cli
 from archiver.demo_site import build_demo_site
 from archiver.registry import load_spider, spider_names
-from tests.test_crawl_e2e import archiver, rows, snapshot
+from tests.test_crawl_e2e import LOOPBACK, archiver, rows, snapshot
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -70,3 +70,48 @@ def test_spider_names_are_mechanical():
         assert spider.__name__ == "".join(part.title() for part in name.split("_")) + "Spider"
         cases = [p for p in (ROOT / "tests" / "sites" / name).glob("*/meta.json")]
         assert cases, f"spider {name} has no golden case"
+
+
+def test_since_and_max_pages_limit_a_crawl(tmp_path):
+    from archiver.demo import serve_directory
+
+    site = build_demo_site(tmp_path / "site")
+    with serve_directory(site.root) as url:
+        since = tmp_path / "since"
+        archiver(
+            "crawl",
+            "next_ink",
+            "--url",
+            url,
+            "--archive",
+            str(since),
+            "--since",
+            "2024-03-05T12:00:00+00:00",
+            *LOOPBACK,
+        )
+        limited = tmp_path / "limited"
+        out = archiver(
+            "crawl",
+            "next_ink",
+            "--url",
+            url,
+            "--archive",
+            str(limited),
+            "--max-pages",
+            "3",
+            *LOOPBACK,
+        ).stdout
+    published = rows(since / "archive.db", "SELECT published FROM articles ORDER BY published")
+    assert published == [
+        ("2024-03-05T18:59:00Z",),
+        ("2024-03-06T00:41:00Z",),
+        ("2024-03-06T05:42:00Z",),
+        ("2024-03-06T23:43:00Z",),
+        ("2024-03-07T06:42:00Z",),
+    ]
+    assert rows(since / "archive.db", "SELECT COUNT(*) FROM comments WHERE article_id IS NULL") == [
+        (0,)
+    ]
+    assert "finished (closespider_pagecount)" in out
+    # 3 pages, plus robots.txt and the requests already in flight (2 per domain) when it stops
+    assert rows(limited / "archive.db", "SELECT COUNT(*) FROM captures")[0][0] <= 3 + 1 + 2
