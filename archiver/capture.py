@@ -10,6 +10,7 @@ store read as `capture` and `fetched_at`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.http import Request, Response
 
+from archiver.limits import truncation
 from archiver.warc import Exchange, Location, WarcFileWriter
 
 #: sent with `capture=Capture(...)` after each response record is written
@@ -26,7 +28,7 @@ capture_written = object()
 
 @dataclass(frozen=True)
 class Capture:
-    """A response record: what a `captures` row holds."""
+    """A response (or revisit) record: what a `captures` row holds."""
 
     url: str
     status: int
@@ -36,9 +38,22 @@ class Capture:
     fetched_at: str
     content_type: str | None
     payload_digest: str | None
+    refers_to: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+
+    @property
+    def parsed_by_spider(self) -> bool:
+        """Whether a crawl hands this capture to its spider, which ends it with a PageDone."""
+        if self.url.endswith("/robots.txt"):
+            return False
+        return self.status == 200 or self.refers_to is not None
 
     @classmethod
-    def at(cls, location: Location, url: str, status: int, content_type: str | None) -> Capture:
+    def at(
+        cls, location: Location, url: str, status: int, header: Callable[[str], str | None]
+    ) -> Capture:
+        """The capture at `location`; `header(name)` reads the HTTP response headers."""
         return cls(
             url=url,
             status=status,
@@ -46,8 +61,11 @@ class Capture:
             warc_offset=location.offset,
             warc_record_id=location.record_id,
             fetched_at=location.date,
-            content_type=content_type,
+            content_type=header("Content-Type"),
             payload_digest=location.payload_digest,
+            refers_to=location.refers_to,
+            etag=header("ETag"),
+            last_modified=header("Last-Modified"),
         )
 
 
@@ -78,16 +96,22 @@ class WarcCaptureMiddleware:
     def process_response(
         self, request: Request, response: Response, spider: Spider | None = None
     ) -> Response:
-        location = self.writer.write_exchange(exchange_of(request, response))
+        earlier = request.meta.get("earlier_capture")
+        location = self.writer.write_exchange(exchange_of(request, response), earlier)
         request.meta["capture"] = location.record_id
         request.meta["fetched_at"] = location.date
+        request.meta["revisit"] = location.refers_to is not None
         stats = self.crawler.stats
         stats.inc_value("archiver/warc/records_written", 2)
         stats.set_value("archiver/warc/bytes_written", self.writer.bytes_written)
-        content_type = response.headers.get("Content-Type")
-        capture = Capture.at(
-            location, response.url, response.status, content_type.decode() if content_type else None
-        )
+        if location.refers_to:
+            stats.inc_value("archiver/warc/revisits")
+
+        def header(name: str) -> str | None:
+            value = response.headers.get(name)
+            return value.decode("latin-1") if value else None
+
+        capture = Capture.at(location, response.url, response.status, header)
         self.crawler.signals.send_catch_log(capture_written, capture=capture)
         return response
 
@@ -108,6 +132,7 @@ def exchange_of(request: Request, response: Response) -> Exchange:
         body=response.body,
         protocol=response.protocol or "HTTP/1.1",
         ip_address=str(response.ip_address) if response.ip_address else None,
+        truncated=truncation(response),
     )
 
 

@@ -37,6 +37,7 @@ def cli() -> None:
     help="A Scrapy setting, as with `scrapy crawl -s`.",
 )
 @click.option("--max-pages", type=int, default=None, help="Stop after this many responses.")
+@click.option("--recheck", is_flag=True, help="Treat every known thread as due now.")
 @click.option(
     "--since", default=None, metavar="DATE", help="Skip articles published before this ISO date."
 )
@@ -46,20 +47,26 @@ def crawl(
     archive: Path | None,
     overrides: tuple[str, ...],
     max_pages: int | None,
+    recheck: bool,
     since: str | None,
 ) -> None:
     """Crawl SPIDER's site (or --url pages) into the archive."""
     from archiver.crawl import run_crawl
+    from archiver.lock import ArchiveLocked
 
     settings = _parse_overrides(overrides)
     if archive is not None:
         settings["ARCHIVE_DIR"] = str(archive)
     if max_pages is not None:
         settings["CLOSESPIDER_PAGECOUNT"] = max_pages
+    if recheck:
+        settings["RECRAWL_RECHECK"] = True
     try:
         report = run_crawl(spider, list(urls), settings, since=since)
     except KeyError as error:
         raise click.UsageError(str(error.args[0] if error.args else error)) from error
+    except ArchiveLocked as error:
+        raise click.ClickException(str(error)) from error
     click.echo(report.render())
 
 
@@ -82,6 +89,18 @@ def reparse(archive: Path | None, progress: bool) -> None:
 
 @cli.command()
 @ARCHIVE_OPTION
+def verify(archive: Path | None) -> None:
+    """Check the WARC files (read to the end, digests) and the database's pointers into them."""
+    from archiver.verify import verify_archive
+
+    report = verify_archive(archive or Path(_default_archive()))
+    click.echo(report.render())
+    if not report.ok:
+        sys.exit(1)
+
+
+@cli.command()
+@ARCHIVE_OPTION
 def demo(archive: Path | None) -> None:
     """Serve a small demo news site on 127.0.0.1, crawl it, and report. No network needed."""
     from archiver.demo import run_demo
@@ -90,6 +109,67 @@ def demo(archive: Path | None) -> None:
     report = run_demo(folder)
     click.echo(report.render())
     click.echo(f"\nBrowse it:  datasette {folder / 'archive.db'}")
+
+
+@cli.command()
+@ARCHIVE_OPTION
+@click.option("--port", type=int, default=8001, show_default=True, help="Port on 127.0.0.1.")
+@click.option(
+    "--replay-url",
+    default=None,
+    help="Collection URL of `archiver replay` for replay links "
+    "(default http://127.0.0.1:8080/archive/).",
+)
+def serve(archive: Path | None, port: int, replay_url: str | None) -> None:
+    """Browse archive.db in Datasette on 127.0.0.1: facets, search, threads, replay links."""
+    from archiver.serve import serve as run_serve
+
+    folder = archive or Path(_default_archive())
+    click.echo(f"Datasette on http://127.0.0.1:{port}/archive (Ctrl-C to stop)")
+    try:
+        run_serve(folder, port, replay_url=replay_url)
+    except FileNotFoundError as error:
+        raise click.ClickException(str(error)) from error
+
+
+@cli.command()
+@ARCHIVE_OPTION
+@click.option("--port", type=int, default=8080, show_default=True, help="Port on 127.0.0.1.")
+@click.option("--index-only", is_flag=True, help="Update the replay index, do not serve.")
+def replay(archive: Path | None, port: int, index_only: bool) -> None:
+    """Index new WARC files into a pywb collection and replay it offline on 127.0.0.1."""
+    from archiver.replay import serve_replay, update_collection
+
+    folder = archive or Path(_default_archive())
+    click.echo(update_collection(folder).render())
+    if index_only:
+        return
+    click.echo(f"pywb on http://127.0.0.1:{port}/archive/<timestamp>/<url> (Ctrl-C to stop)")
+    try:
+        serve_replay(folder, port)
+    except FileNotFoundError as error:
+        raise click.ClickException(str(error)) from error
+
+
+@cli.group()
+def export() -> None:
+    """Export the archive to other formats."""
+
+
+@export.command("wacz")
+@ARCHIVE_OPTION
+@click.option(
+    "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="WACZ file."
+)
+def export_wacz_command(archive: Path | None, output: Path) -> None:
+    """Write a WACZ file (WARCs, index, article pages) that ReplayWeb.page opens."""
+    from archiver.wacz import export_wacz
+
+    folder = archive or Path(_default_archive())
+    try:
+        click.echo(export_wacz(folder, output).render())
+    except FileNotFoundError as error:
+        raise click.ClickException(str(error)) from error
 
 
 def _parse_overrides(pairs: tuple[str, ...]) -> dict[str, object]:

@@ -10,6 +10,7 @@ from typing import Any
 from scrapy.crawler import CrawlerProcess
 
 from archiver import db
+from archiver.lock import lock_archive
 from archiver.registry import load_spider
 from archiver.settings import project_settings
 
@@ -72,14 +73,18 @@ def run_crawl(
     """Crawl with `spider` from `urls` (or its default start pages); block until done."""
     spider_cls = load_spider(spider)
     settings = project_settings(overrides)
+    lock_archive(Path(settings.get("ARCHIVE_DIR")))  # refuse at once, before Scrapy starts
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(spider_cls)
     kwargs: dict[str, object] = {"since": since}
     if urls:
         kwargs["url"] = urls
     started = time.monotonic()
-    process.crawl(crawler, **kwargs)
+    failures = []
+    process.crawl(crawler, **kwargs).addErrback(failures.append)
     process.start()
+    if failures:  # the crawl could not run at all (bad settings, locked archive...)
+        failures[0].raiseException()
     db_path = Path(settings.get("ARCHIVE_DIR")) / "archive.db"
     seconds = time.monotonic() - started
     return CrawlReport.from_stats(spider, crawler.stats.get_stats(), seconds, db_path)

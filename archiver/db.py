@@ -15,7 +15,7 @@ from pathlib import Path
 import sqlite_utils
 
 from archiver.capture import Capture
-from archiver.items import Article, Comment, FetchError, Item, Quote, ReplyLink
+from archiver.items import Article, Comment, FetchError, Item, PageDone, Quote, ReplyLink
 from archiver.parsing import normalize_for_match
 
 TABLES: dict[str, dict] = {
@@ -30,9 +30,12 @@ TABLES: dict[str, dict] = {
             "fetched_at": str,
             "content_type": str,
             "payload_digest": str,
+            "refers_to": str,  # a revisit record's WARC-Refers-To
+            "run_id": int,
+            "processed": int,  # 1 once its items and links are saved; 0 means resume must redo it
         },
         "unique": [("warc_record_id",)],
-        "indexes": [("url",)],
+        "indexes": [("url",), ("processed",)],
     },
     "authors": {
         "columns": {"id": int, "site": str, "name": str},
@@ -55,6 +58,7 @@ TABLES: dict[str, dict] = {
             "comment_count": int,
             "link_url": str,
             "capture_id": int,
+            "gone_at": str,  # when its URL started answering 404/410
         },
         "foreign_keys": [("author_id", "authors", "id"), ("capture_id", "captures", "id")],
         "unique": [("site", "site_article_id")],
@@ -79,6 +83,8 @@ TABLES: dict[str, dict] = {
             "deleted": int,
             "moderation": str,
             "capture_id": int,
+            "vanished_at": str,  # when a capture of its page first lacked it
+            "vanished_capture_id": int,
         },
         "foreign_keys": [
             ("article_id", "articles", "id"),
@@ -110,6 +116,77 @@ TABLES: dict[str, dict] = {
         "foreign_keys": [("comment_id", "comments", "id"), ("target_comment_id", "comments", "id")],
         "indexes": [("target_comment_id",)],
     },
+    "comment_versions": {
+        "columns": {
+            "id": int,
+            "comment_id": int,
+            "body_text": str,
+            "body_html": str,
+            "capture_id": int,  # where this (older) version was read
+            "replaced_by_capture_id": int,
+        },
+        "foreign_keys": [
+            ("comment_id", "comments", "id"),
+            ("capture_id", "captures", "id"),
+            ("replaced_by_capture_id", "captures", "id"),
+        ],
+        "indexes": [("comment_id",)],
+    },
+    "article_versions": {
+        "columns": {
+            "id": int,
+            "article_id": int,
+            "title": str,
+            "body_text": str,
+            "body_html": str,
+            "capture_id": int,
+            "replaced_by_capture_id": int,
+        },
+        "foreign_keys": [
+            ("article_id", "articles", "id"),
+            ("capture_id", "captures", "id"),
+            ("replaced_by_capture_id", "captures", "id"),
+        ],
+        "indexes": [("article_id",)],
+    },
+    # Crawl state, not derived from the WARCs: `reparse` carries these over as they are.
+    "fetch_state": {
+        "columns": {
+            "url": str,
+            "site": str,
+            "kind": str,  # listing | thread
+            "first_seen": str,
+            "last_fetched": str,
+            "last_status": int,
+            "etag": str,
+            "last_modified": str,
+            "payload_digest": str,
+            "capture_record_id": str,  # the last capture holding the payload
+            "capture_date": str,
+            "next_due": str,  # NULL: not re-polled (listings, quiet threads)
+            "unchanged_count": int,
+            "last_changed": str,
+            "content_fingerprint": str,  # of what was parsed, so page chrome changes don't count
+        },
+        "pk": "url",
+        "indexes": [("site", "next_due"), ("site", "last_fetched")],
+    },
+    "crawl_runs": {
+        "columns": {
+            "id": int,
+            "spider": str,
+            "started": str,
+            "finished": str,
+            "finish_reason": str,
+            "pages": int,
+            "revisits": int,
+            "new_articles": int,
+            "new_comments": int,
+            "errors": int,
+            "warc_bytes": int,
+        },
+        "indexes": [("spider", "started")],
+    },
     "fetch_errors": {
         "columns": {
             "id": int,
@@ -118,13 +195,34 @@ TABLES: dict[str, dict] = {
             "detail": str,
             "at": str,
             "capture_id": int,
+            "attempts": int,  # requests made before giving up, retries included
         },
         "foreign_keys": [("capture_id", "captures", "id")],
         "indexes": [("url",)],
     },
 }
 
-#: Schema changes after the first release, applied once each, in order.
+#: `replay` is "<14-digit capture time>/<url>": the path of the page in a replay collection.
+_REPLAY = "strftime('%Y%m%d%H%M%S', cap.fetched_at) || '/' || cap.url"
+
+#: Read-only views for browsing (Datasette facets on site, author and month).
+VIEWS: dict[str, str] = {
+    "article_list": "SELECT a.id, a.site, a.title, au.name AS author, a.published,"
+    " substr(a.published, 1, 7) AS month,"
+    " (SELECT COUNT(*) FROM comments c WHERE c.article_id = a.id) AS comments,"
+    " a.comment_count AS comments_on_site, a.url, a.id AS thread, " + _REPLAY + " AS replay"
+    " FROM articles a LEFT JOIN authors au ON au.id = a.author_id"
+    " LEFT JOIN captures cap ON cap.id = a.capture_id",
+    "comment_list": "SELECT c.id, c.site, a.title AS article, au.name AS author, c.posted,"
+    " substr(c.posted, 1, 7) AS month, c.body_text AS text, c.score,"
+    " c.article_id AS thread, " + _REPLAY + " AS replay"
+    " FROM comments c JOIN articles a ON a.id = c.article_id"
+    " LEFT JOIN authors au ON au.id = c.author_id"
+    " LEFT JOIN captures cap ON cap.id = c.capture_id",
+}
+
+#: Schema changes beyond added tables and columns (which ensure_db_shape adds by
+#: itself), applied once each, in order.
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = []
 
 
@@ -148,13 +246,27 @@ def ensure_db_shape(db: sqlite_utils.Database) -> None:
                 pk=spec.get("pk", "id"),
                 foreign_keys=spec.get("foreign_keys", []),
             )
+        missing = {c: t for c, t in spec["columns"].items() if c not in table.columns_dict}
+        for column, column_type in missing.items():
+            table.add_column(column, column_type)
         for columns in spec.get("unique", []):
             table.create_index(columns, unique=True, if_not_exists=True)
         for columns in spec.get("indexes", []):
             table.create_index(columns, if_not_exists=True)
         if spec.get("fts") and not table.detect_fts():
             table.enable_fts(spec["fts"], create_triggers=True, tokenize="unicode61")
+    _ensure_views(db)
     _migrate(db)
+
+
+def _ensure_views(db: sqlite_utils.Database) -> None:
+    """Views hold no data: recreate one only when its SQL changed."""
+    for name, select in VIEWS.items():
+        wanted = f"CREATE VIEW {name} AS {select}"
+        found = _one(db, "SELECT sql FROM sqlite_master WHERE type = 'view' AND name = ?", (name,))
+        if found != wanted:
+            db.execute(f"DROP VIEW IF EXISTS {name}")
+            db.execute(wanted)
 
 
 def _migrate(db: sqlite_utils.Database) -> None:
@@ -177,17 +289,19 @@ def _one(db: sqlite_utils.Database, sql: str, params: tuple | dict) -> int | Non
     return row[0] if row else None
 
 
-def save_capture(db: sqlite_utils.Database, capture: Capture) -> int:
-    """Record a response record; the same record twice is one row."""
+def save_capture(
+    db: sqlite_utils.Database, capture: Capture, run_id: int | None = None, processed: bool = False
+) -> int:
+    """Record a response or revisit record; the same record twice is one row."""
     db.execute(
         """INSERT INTO captures (url, warc_filename, warc_offset, warc_record_id, status,
-               fetched_at, content_type, payload_digest)
+               fetched_at, content_type, payload_digest, refers_to, run_id, processed)
            VALUES (:url, :warc_filename, :warc_offset, :warc_record_id, :status,
-               :fetched_at, :content_type, :payload_digest)
+               :fetched_at, :content_type, :payload_digest, :refers_to, :run_id, :processed)
            ON CONFLICT (warc_record_id) DO NOTHING""",
-        capture.__dict__,
+        {**capture.__dict__, "run_id": run_id, "processed": int(processed)},
     )
-    return capture_id(db, capture.warc_record_id)
+    return capture_id(db, capture.warc_record_id)  # type: ignore[return-value]
 
 
 def capture_id(db: sqlite_utils.Database, record_id: str | None) -> int | None:
@@ -223,7 +337,8 @@ def comment_id(db: sqlite_utils.Database, site: str, site_comment_id: str | None
     )
 
 
-def save_article(db: sqlite_utils.Database, article: Article) -> int:
+def save_article(db: sqlite_utils.Database, article: Article) -> str:
+    """Upsert an article, keeping its old title and body when they change."""
     row = {
         "site": article.site,
         "site_article_id": article.site_article_id,
@@ -240,6 +355,17 @@ def save_article(db: sqlite_utils.Database, article: Article) -> int:
         "link_url": article.link_url,
         "capture_id": capture_id(db, article.capture),
     }
+    before = (
+        None
+        if article.stub
+        else _row(
+            db,
+            "SELECT id, title, body_text, body_html, capture_id FROM articles"
+            " WHERE site = ? AND site_article_id = ?",
+            (article.site, article.site_article_id),
+        )
+    )
+    row["gone_at"] = None
     columns = ", ".join(row)
     # A stub (known only from a link) never overwrites what a real capture said.
     update = (
@@ -255,10 +381,28 @@ def save_article(db: sqlite_utils.Database, article: Article) -> int:
         f"ON CONFLICT (site, site_article_id) DO {update}",
         row,
     )
-    return article_id(db, article.site, article.site_article_id)  # type: ignore[return-value]
+    if before and (before["title"], before["body_text"], before["body_html"]) != (
+        row["title"],
+        row["body_text"],
+        row["body_html"],
+    ):
+        db.execute(
+            "INSERT INTO article_versions (article_id, title, body_text, body_html, capture_id,"
+            " replaced_by_capture_id) VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                before["id"],
+                before["title"],
+                before["body_text"],
+                before["body_html"],
+                before["capture_id"],
+                row["capture_id"],
+            ),
+        )
+    return _event(before, row, ("title", "body_text", "body_html"))
 
 
-def save_comment(db: sqlite_utils.Database, comment: Comment) -> int:
+def save_comment(db: sqlite_utils.Database, comment: Comment) -> str:
+    """Upsert a comment, keeping its old text when it was edited."""
     site = comment.site
     article = article_id(db, site, comment.site_article_id)
     earlier_pages = _one(
@@ -284,6 +428,13 @@ def save_comment(db: sqlite_utils.Database, comment: Comment) -> int:
         "moderation": comment.moderation,
         "capture_id": capture_id(db, comment.capture),
     }
+    row |= {"vanished_at": None, "vanished_capture_id": None}  # seen again: not gone
+    before = _row(
+        db,
+        "SELECT id, body_text, body_html, capture_id FROM comments"
+        " WHERE site = ? AND site_comment_id = ?",
+        (site, comment.site_comment_id),
+    )
     updates = ", ".join(f"{n} = excluded.{n}" for n in row if n not in ("site", "site_comment_id"))
     db.execute(
         f"INSERT INTO comments ({', '.join(row)}) VALUES ({', '.join(':' + n for n in row)}) "
@@ -292,10 +443,38 @@ def save_comment(db: sqlite_utils.Database, comment: Comment) -> int:
     )
     own_id = comment_id(db, site, comment.site_comment_id)
     assert own_id is not None
+    if before and (before["body_text"], before["body_html"]) != (
+        row["body_text"],
+        row["body_html"],
+    ):
+        db.execute(
+            "INSERT INTO comment_versions (comment_id, body_text, body_html, capture_id,"
+            " replaced_by_capture_id) VALUES (?, ?, ?, ?, ?)",
+            (
+                own_id,
+                before["body_text"],
+                before["body_html"],
+                before["capture_id"],
+                row["capture_id"],
+            ),
+        )
     if parent is not None:
         _link(db, own_id, parent, "parent")
     _adopt_orphans(db, site, comment.site_comment_id, own_id)
-    return own_id
+    return _event(before, row, ("body_text", "body_html"))
+
+
+def _row(db: sqlite_utils.Database, sql: str, params: tuple) -> dict | None:
+    cursor = db.execute(sql, params)
+    values = cursor.fetchone()
+    return dict(zip([d[0] for d in cursor.description], values, strict=True)) if values else None
+
+
+def _event(before: dict | None, row: dict, fields: tuple[str, ...]) -> str:
+    """'new', 'changed' or 'same': what saving did, for the crawl's counts."""
+    if before is None:
+        return "new"
+    return "changed" if any(before[f] != row[f] for f in fields) else "same"
 
 
 def _adopt_orphans(db: sqlite_utils.Database, site: str, site_comment_id: str, own_id: int) -> None:
@@ -378,10 +557,37 @@ def save_reply_link(db: sqlite_utils.Database, link: ReplyLink) -> None:
         _link(db, source, target, link.kind)
 
 
+def save_page_done(db: sqlite_utils.Database, done: PageDone) -> None:
+    """Close a response: mark its capture processed; comments its pages lost have vanished."""
+    capture = capture_id(db, done.capture)
+    db.execute("UPDATE captures SET processed = 1 WHERE id = ?", (capture,))
+    fetched_at = _one(db, "SELECT fetched_at FROM captures WHERE id = ?", (capture,))
+    for site, site_article_id, page, ids in done.seen:
+        marks = ", ".join("?" for _ in ids)
+        db.execute(
+            "UPDATE comments SET deleted = 1, vanished_at = ?, vanished_capture_id = ?"
+            " WHERE article_id = ? AND page = ? AND vanished_at IS NULL"
+            f" AND site_comment_id NOT IN ({marks})",
+            (fetched_at, capture, article_id(db, site, site_article_id), page, *ids),
+        )
+
+
 def save_fetch_error(db: sqlite_utils.Database, error: FetchError) -> None:
+    if error.error in ("http_404", "http_410"):  # an article taken down: kept, marked gone
+        db.execute(
+            "UPDATE articles SET gone_at = ? WHERE url = ? AND gone_at IS NULL", (_now(), error.url)
+        )
     db.execute(
-        "INSERT INTO fetch_errors (url, error, detail, at, capture_id) VALUES (?, ?, ?, ?, ?)",
-        (error.url, error.error, error.detail, _now(), capture_id(db, error.capture)),
+        "INSERT INTO fetch_errors (url, error, detail, at, capture_id, attempts)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        (
+            error.url,
+            error.error,
+            error.detail,
+            _now(),
+            capture_id(db, error.capture),
+            error.attempts,
+        ),
     )
 
 
@@ -391,12 +597,13 @@ _SAVERS: dict[type, Callable[[sqlite_utils.Database, Item], object]] = {
     Quote: save_quote,
     ReplyLink: save_reply_link,
     FetchError: save_fetch_error,
+    PageDone: save_page_done,
 }
 
 
-def save_item(db: sqlite_utils.Database, item: Item) -> None:
+def save_item(db: sqlite_utils.Database, item: Item) -> object:
     """Save any parser item; the caller owns the transaction."""
-    _SAVERS[type(item)](db, item)
+    return _SAVERS[type(item)](db, item)
 
 
 def counts_for_files(db: sqlite_utils.Database, warc_files: list[str]) -> dict[str, int]:

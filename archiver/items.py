@@ -79,9 +79,25 @@ class FetchError:
     error: str  # short machine-readable kind: http_404, parse_error, timeout...
     detail: str = ""
     capture: str | None = None
+    attempts: int = 1  # requests made before giving up, retries included
 
 
-Item = Article | Comment | Quote | ReplyLink | FetchError
+@dataclass
+class PageDone:
+    """Ends the items of one response: the store then marks its capture processed.
+
+    `fingerprint` digests what was parsed (None when nothing of a thread was), so
+    a recrawl tells a changed thread from changed page chrome; `seen` lists, per
+    article page, the comment ids it held, so comments that vanish are noticed.
+    """
+
+    url: str
+    fingerprint: str | None = None
+    seen: list[tuple[str, str, int, list[str]]] = field(default_factory=list)
+    capture: str | None = None
+
+
+Item = Article | Comment | Quote | ReplyLink | FetchError | PageDone
 
 
 def item_to_dict(item: Item) -> dict[str, Any]:

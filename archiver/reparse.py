@@ -2,7 +2,8 @@
 
 Each WARC file's warcinfo names the spider that wrote it (`isPartOf`); every
 response record is turned back into a Scrapy response and handed to that
-spider's parser, the same code the live crawl ran.
+spider's parser, the same code the live crawl ran. Crawl state that no WARC
+holds (recrawl schedule, run history, network errors) is carried over.
 """
 
 from __future__ import annotations
@@ -11,22 +12,28 @@ import os
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import brotli
+import sqlite_utils
 from tqdm import tqdm
 from warcio.archiveiterator import ArchiveIterator
 from warcio.recordloader import ArcWarcRecord
 
 from archiver import db as store
+from archiver import state
 from archiver.capture import Capture
-from archiver.items import FetchError
+from archiver.items import FetchError, Item, PageDone
+from archiver.limits import truncation_detail
+from archiver.lock import lock_archive
 from archiver.registry import load_spider
 from archiver.responses import build_response, decode_body
-from archiver.spider import PageParser, extract
-from archiver.warc import OPEN_SUFFIX
+from archiver.spider import NewsSpider, extract, page_done
 
 COMMIT_EVERY = 2000
+#: tables of crawl state, copied as they are from the old database
+CARRIED_OVER = ("fetch_state", "crawl_runs")
 
 
 @dataclass
@@ -37,30 +44,138 @@ class ReparseReport:
     skipped_open_files: int = 0
 
 
+@dataclass
+class Record:
+    """A response or revisit record read from a WARC file, payload in hand."""
+
+    spider: str | None
+    filename: str
+    offset: int
+    record: ArcWarcRecord
+    payload: bytes
+
+
 def warc_files(archive: Path) -> list[Path]:
     """Closed WARC files in name order, which is write order (names start with a timestamp)."""
     return sorted((archive / "warc").glob("*.warc.gz"))
 
 
+def iter_records(path: Path, start: int = 0) -> Iterator[Record]:
+    """Response and revisit records of one WARC file (from byte `start`), with their spider."""
+    with path.open("rb") as stream:
+        spider = None
+        if start:  # the spider is named in the file's first record, its warcinfo
+            first = next(iter(ArchiveIterator(stream)), None)
+            if first is not None and first.rec_type == "warcinfo":
+                spider = _warcinfo(first).get("isPartOf")
+            stream.seek(start)
+        records = ArchiveIterator(stream)
+        for record in records:
+            if record.rec_type == "warcinfo":
+                spider = _warcinfo(record).get("isPartOf")
+            elif record.rec_type in ("response", "revisit"):
+                payload = record.raw_stream.read()  # before get_record_offset(), which consumes it
+                yield Record(spider, path.name, records.get_record_offset(), record, payload)
+
+
+def capture_of(found: Record) -> Capture:
+    headers = found.record.rec_headers
+    http = found.record.http_headers
+    return Capture(
+        url=headers.get_header("WARC-Target-URI"),
+        status=int(http.get_statuscode()),
+        warc_filename=found.filename,
+        warc_offset=found.offset,
+        warc_record_id=headers.get_header("WARC-Record-ID"),
+        fetched_at=headers.get_header("WARC-Date"),
+        content_type=http.get_header("Content-Type"),
+        payload_digest=headers.get_header("WARC-Payload-Digest"),
+        refers_to=headers.get_header("WARC-Refers-To"),
+        etag=http.get_header("ETag"),
+        last_modified=http.get_header("Last-Modified"),
+    )
+
+
+def process_record(
+    db: sqlite_utils.Database,
+    found: Record,
+    spider: NewsSpider | None = None,
+    run_id: int | None = None,
+) -> int:
+    """Save a record's capture and what its spider makes of it; return the items saved.
+
+    With a `spider` instance (resuming a crawl) the links the page leads to join
+    the frontier too, as they would have live.
+    """
+    capture = capture_of(found)
+    store.save_capture(db, capture, run_id, processed=not capture.parsed_by_spider)
+    if capture.url.endswith("/robots.txt") or found.spider is None:
+        return 0
+    if capture.refers_to:
+        items: list[Item] = [PageDone(capture.url, capture=capture.warc_record_id)]
+    elif truncated := found.record.rec_headers.get_header("WARC-Truncated"):
+        # A partial body is never parsed; the live crawl recorded it the same way.
+        detail = truncation_detail(truncated, len(found.payload))
+        failure = FetchError(capture.url, "truncated", detail, capture.warc_record_id)
+        items = [failure, PageDone(capture.url, capture=capture.warc_record_id)]
+    elif capture.status >= 400:
+        # The live crawl's errback records the same error for the same capture.
+        detail = f"HTTP {capture.status} for {capture.url}"
+        items = [FetchError(capture.url, f"http_{capture.status}", detail, capture.warc_record_id)]
+    elif capture.status == 200:
+        items = _page_items(db, found, capture, spider)
+    else:
+        return 0
+    for item in items:
+        store.save_item(db, item)
+    return len(items)
+
+
+def _page_items(
+    db: sqlite_utils.Database, found: Record, capture: Capture, spider: NewsSpider | None
+) -> list[Item]:
+    http = found.record.http_headers
+    try:
+        body = decode_body(found.payload, http.get_header("Content-Encoding"))
+    except (OSError, EOFError, ValueError, zlib.error, brotli.error) as error:  # EOFError: cut gzip
+        failure = FetchError(capture.url, "decode_error", str(error), capture.warc_record_id)
+        return [failure, PageDone(capture.url, capture=capture.warc_record_id)]
+    response = build_response(
+        capture.url, body, http.headers, capture.status, capture.fetched_at, capture.warc_record_id
+    )
+    items = list(extract(load_spider(found.spider).parse_page, response))
+    if spider is not None:
+        now = datetime.now(UTC)
+        for request in spider.follow(response):
+            state.discover(db, request.url, spider.name, now)
+    return [*items, page_done(response, items)]
+
+
 def reparse(archive: Path, progress: bool = True) -> ReparseReport:
     """Rebuild ARCHIVE/archive.db from ARCHIVE/warc/*.warc.gz; replaces the old database."""
+    lock_archive(archive)
     target = archive / "archive.db"
     building = archive / "archive.db.reparse"
     for stale in _db_files(building):
         stale.unlink(missing_ok=True)
     db = store.open_db(building)
-    report = ReparseReport(skipped_open_files=len(list((archive / "warc").glob("*" + OPEN_SUFFIX))))
+    report = ReparseReport(skipped_open_files=len(list((archive / "warc").glob("*.open"))))
     files = warc_files(archive)
     total = sum(path.stat().st_size for path in files)
     with tqdm(total=total, unit="B", unit_scale=True, disable=not progress, desc="reparse") as bar:
         for path in files:
             report.files += 1
-            for done, count in _reparse_file(db, path):
+            done = 0
+            for found in iter_records(path):
                 report.records += 1
-                report.items += count
-                bar.update(done)
+                report.items += process_record(db, found)
+                bar.update(found.offset - done)
+                done = found.offset
                 if report.records % COMMIT_EVERY == 0:
                     db.conn.commit()
+            bar.update(path.stat().st_size - done)
+    if target.exists():
+        _carry_over(db, target)
     db.conn.commit()
     db.close()
     for old in _db_files(target):
@@ -69,73 +184,19 @@ def reparse(archive: Path, progress: bool = True) -> ReparseReport:
     return report
 
 
-def _reparse_file(db: store.sqlite_utils.Database, path: Path) -> Iterator[tuple[int, int]]:
-    """Save each response record of one file; yield (bytes advanced, items saved)."""
-    parse_page = None
-    last = 0
-    with path.open("rb") as stream:
-        records = ArchiveIterator(stream)
-        for record in records:
-            if record.rec_type == "warcinfo":
-                parse_page = load_spider(_warcinfo(record)["isPartOf"]).parse_page
-            elif record.rec_type == "response":
-                payload = record.raw_stream.read()  # before get_record_offset(), which consumes it
-                offset = records.get_record_offset()
-                saved = _reparse_record(db, path.name, offset, record, payload, parse_page)
-                yield offset - last, saved
-                last = offset
-    yield path.stat().st_size - last, 0
-
-
-def _reparse_record(
-    db: store.sqlite_utils.Database,
-    filename: str,
-    offset: int,
-    record: ArcWarcRecord,
-    payload: bytes,
-    parse_page: PageParser | None,
-) -> int:
-    headers = record.rec_headers
-    http = record.http_headers
-    status = int(http.get_statuscode())
-    capture = Capture(
-        url=headers.get_header("WARC-Target-URI"),
-        status=status,
-        warc_filename=filename,
-        warc_offset=offset,
-        warc_record_id=headers.get_header("WARC-Record-ID"),
-        fetched_at=headers.get_header("WARC-Date"),
-        content_type=http.get_header("Content-Type"),
-        payload_digest=headers.get_header("WARC-Payload-Digest"),
+def _carry_over(db: sqlite_utils.Database, old: Path) -> None:
+    """Copy crawl state and record-less network errors from the database being replaced."""
+    store.open_db(old).close()  # same shape as the new one, whatever version wrote it
+    db.execute("ATTACH DATABASE ? AS old", (str(old),))
+    for table in CARRIED_OVER:
+        columns = ", ".join(db[table].columns_dict)
+        db.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM old.{table}")
+    db.execute(
+        "INSERT INTO fetch_errors (url, error, detail, at) SELECT url, error, detail, at"
+        " FROM old.fetch_errors WHERE capture_id IS NULL"
     )
-    store.save_capture(db, capture)
-    if capture.url.endswith("/robots.txt") or parse_page is None:
-        return 0
-    if status >= 400:
-        # The live crawl's errback records the same error for the same capture.
-        items = [
-            FetchError(
-                capture.url,
-                f"http_{status}",
-                f"HTTP {status} for {capture.url}",
-                capture.warc_record_id,
-            )
-        ]
-    elif status == 200:
-        try:
-            body = decode_body(payload, http.get_header("Content-Encoding"))
-        except (OSError, ValueError, zlib.error, brotli.error) as error:
-            items = [FetchError(capture.url, "decode_error", str(error), capture.warc_record_id)]
-        else:
-            response = build_response(
-                capture.url, body, http.headers, status, capture.fetched_at, capture.warc_record_id
-            )
-            items = list(extract(parse_page, response))
-    else:
-        return 0
-    for item in items:
-        store.save_item(db, item)
-    return len(items)
+    db.conn.commit()
+    db.execute("DETACH DATABASE old")
 
 
 def _warcinfo(record: ArcWarcRecord) -> dict[str, str]:

@@ -40,6 +40,30 @@ DEFAULT_REQUEST_HEADERS = {
 # retry and robots middlewares, so every exchange is archived with its bytes as
 # received; DownloaderStats (850) stays outermost to count what really came in.
 DOWNLOADER_MIDDLEWARES = {"archiver.capture.WarcCaptureMiddleware": 800}
+# Failures: retried with backoff, then recorded. Just inside the capture, the
+# limits middleware keeps partial bodies out of parsers (archived first, with
+# WARC-Truncated); the backoff retry replaces Scrapy's, which retries at once.
+DOWNLOADER_MIDDLEWARES |= {
+    "archiver.limits.ResponseLimitsMiddleware": 790,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "archiver.retry.BackoffRetryMiddleware": 550,
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "archiver.redirects.LoopAwareRedirectMiddleware": 600,
+}
+RETRY_TIMES = 3  # 4 requests in all; 5xx, 408, 429, timeouts, resets, cut-off bodies
+RETRY_BACKOFF_BASE = 2.0  # seconds before the first retry, doubled at each next one
+RETRY_BACKOFF_MAX = 60.0
+RETRY_AFTER_MAX = 300.0  # a longer Retry-After is cut to this
+DOWNLOAD_MAXSIZE = 20 * 1024 * 1024  # larger bodies are cut here, archived and recorded
+DOWNLOAD_FAIL_ON_DATALOSS = False  # deliver cut-off bodies flagged, so they get archived
+REDIRECT_MAX_TIMES = 10
+# Incremental crawls: conditional requests and revisits (any priority: it only adds
+# headers and meta), and the spider middleware that decides what is due.
+DOWNLOADER_MIDDLEWARES |= {"archiver.recrawl.RecrawlDownloaderMiddleware": 780}
+SPIDER_MIDDLEWARES = {"archiver.recrawl.RecrawlSpiderMiddleware": 950}
+RECRAWL_BACKOFF = "1h,6h,1d,3d,7d"  # a thread page's polls after a fetch, restarting on change
+RECRAWL_STOP_AFTER = "30d"  # a thread quiet this long is not polled again (but --recheck)
+RECRAWL_RECHECK = False  # treat every known thread as due now
 ITEM_PIPELINES = {"archiver.store.StorePipeline": 300}
 WARC_PREFIX = "news-archiver"
 WARC_MAX_SIZE = 1_000_000_000

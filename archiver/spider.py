@@ -8,19 +8,30 @@ items with their capture) lives here, so a site file stays small.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 import scrapy
-from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response, TextResponse
-from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from archiver.items import Article, FetchError, Item
+from archiver.failures import attempts, classify
+from archiver.items import (
+    Article,
+    Comment,
+    FetchError,
+    Item,
+    PageDone,
+    Quote,
+    ReplyLink,
+    item_to_dict,
+)
 from archiver.parsing import parse_iso, within
+from archiver.sanitize import sanitize_html
 
 PageParser = Callable[[TextResponse], Iterable[Item]]
 
@@ -36,7 +47,30 @@ def extract(parse_page: PageParser, response: Response) -> Iterator[Item]:
         items = [FetchError(response.url, "parse_error", f"{type(error).__name__}: {error}")]
     for item in items:
         item.capture = capture
+        if isinstance(item, Article | Comment):
+            # Page HTML is hostile: only an allow-listed rendering is ever stored for display.
+            item.body_html = sanitize_html(item.body_html)
         yield item
+
+
+def page_done(response: Response, items: list[Item]) -> PageDone:
+    """The marker that closes a response's items (see PageDone)."""
+    content = [item_to_dict(i) for i in items if isinstance(i, Article | Comment | Quote | ReplyLink)]
+    for entry in content:
+        entry.pop("capture")
+    fingerprint = None
+    if content:
+        encoded = json.dumps(content, sort_keys=True, ensure_ascii=False).encode()
+        fingerprint = hashlib.sha1(encoded).hexdigest()
+    articles = {(i.site, i.site_article_id) for i in items if isinstance(i, Article) and not i.stub}
+    pages: dict[tuple[str, str, int], list[str]] = {}
+    for item in items:
+        if isinstance(item, Comment) and (item.site, item.site_article_id) in articles:
+            pages.setdefault((item.site, item.site_article_id, item.page), []).append(
+                item.site_comment_id
+            )
+    seen = [(site, article, page, ids) for (site, article, page), ids in pages.items()]
+    return PageDone(response.url, fingerprint, seen, response.meta.get("capture"))
 
 
 class NewsSpider(scrapy.Spider):
@@ -75,31 +109,43 @@ class NewsSpider(scrapy.Spider):
         raise NotImplementedError
 
     async def start(self) -> Any:  # noqa: ANN401 - Scrapy's async-generator protocol
+        # Start pages are always fetched (conditionally): they are how new articles appear.
         for url in self.start_urls:
-            yield Request(url, callback=self.parse, errback=self.on_error)
+            yield self.request(url, "start")
+
+    def request(self, url: str, link: str) -> Request:
+        """A request to parse; `link` says how it was found: start, article, listing, comments."""
+        return Request(url, callback=self.parse, errback=self.on_error, meta={"link": link})
 
     def parse(self, response: Response) -> Iterator[Item | Request]:
-        """Yield the page's items, then the requests for the pages it links to."""
-        old = False
-        for item in extract(type(self).parse_page, response):
-            if (
-                isinstance(item, Article)
-                and not item.stub
-                and not within(item.published, self.since)
-            ):
-                old = True
-            if not old:
-                yield item
-        if not old:
+        """Yield the page's items, then requests for the pages it links to, then PageDone."""
+        if response.meta.get("revisit"):  # unchanged since the capture the revisit points at
+            yield PageDone(response.url, capture=response.meta.get("capture"))
+            return
+        items = list(extract(type(self).parse_page, response))
+        too_old = any(
+            isinstance(item, Article) and not item.stub and not within(item.published, self.since)
+            for item in items
+        )
+        if too_old:
+            items = [item for item in items if isinstance(item, FetchError)]
+        yield from items
+        if not too_old:
             yield from self.follow(response)
+        yield page_done(response, items)
 
     def follow(self, response: Response) -> Iterator[Request]:
         if not isinstance(response, TextResponse) or self._listing_too_old(response):
             return
-        for selector in (self.article_links, self.next_listing, self.comment_pages):
+        links = (
+            (self.article_links, "article"),
+            (self.next_listing, "listing"),
+            (self.comment_pages, "comments"),
+        )
+        for selector, link in links:
             if selector:
                 for href in response.css(selector).getall():
-                    yield response.follow(href, callback=self.parse, errback=self.on_error)
+                    yield self.request(response.urljoin(href), link)
 
     def _listing_too_old(self, response: TextResponse) -> bool:
         """A listing page whose every entry predates `--since` ends the walk back."""
@@ -111,18 +157,15 @@ class NewsSpider(scrapy.Spider):
     def on_error(self, failure: Failure) -> Iterator[FetchError]:
         """Every failed request ends as one FetchError row; the crawl goes on."""
         request = failure.request
-        if failure.check(IgnoreRequest) and not isinstance(failure.value, HttpError):
+        failed = classify(failure, self.crawler.settings)
+        if failed is None:
             # A deliberate skip (robots.txt, a filter), not a failure.
             self.crawler.stats.inc_value("archiver/skipped")
             return
-        response = getattr(failure.value, "response", None)
-        if response is not None:
-            error = f"http_{response.status}"
-            detail = f"HTTP {response.status} for {request.url}"
-            capture = response.meta.get("capture")
-        else:
-            error = type(failure.value).__name__
-            detail = str(failure.value) or error
-            capture = None
-        self.logger.warning("%s: %s", request.url, detail)
-        yield FetchError(request.url, error, detail, capture)
+        # Only an archived response names a capture: a retried request's meta keeps
+        # the capture of an earlier attempt, which a timeout must not point at.
+        capture = request.meta.get("capture") if failed.from_response else None
+        self.logger.warning("%s: %s", failed.url, failed.detail)
+        yield FetchError(failed.url, failed.kind, failed.detail, capture, attempts(request))
+        if capture is not None:  # the archived response is dealt with: mark its capture done
+            yield PageDone(failed.url, capture=capture)

@@ -1,59 +1,120 @@
-"""Scrapy item pipeline: save captures and parsed items to the archive database.
+"""Scrapy item pipeline: save captures, crawl state and parsed items to the archive database.
 
-Writes are batched: one transaction per STORE_BATCH_SIZE items, committed at
-close too. A kill loses at most one uncommitted batch, which `archiver reparse`
-rebuilds from the WARC records that were already flushed.
+One transaction per response: it commits when the response's `PageDone` marker
+arrives, after its items and the frontier rows of the links it led to. A kill
+therefore loses at most responses whose captures stay unprocessed or missing;
+`archiver.resume` redoes those from the WARC files when the next crawl opens.
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
-from scrapy import Spider, signals
+import sqlite_utils
+from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
 
 from archiver import db as store
+from archiver import state
 from archiver.capture import Capture, capture_written
-from archiver.items import Article, Comment, FetchError, Item, Quote
+from archiver.items import Article, Comment, FetchError, Item, PageDone, Quote
+from archiver.lock import lock_archive
 
 _COUNTED = {Article: "articles", Comment: "comments", Quote: "quotes", FetchError: "errors"}
 
 
+def archive_db(crawler: Crawler) -> sqlite_utils.Database:
+    """The crawl's one connection to ARCHIVE_DIR/archive.db, shared by its components."""
+    db = getattr(crawler, "_archive_db", None)
+    if db is None:
+        archive = Path(crawler.settings.get("ARCHIVE_DIR"))
+        archive.mkdir(parents=True, exist_ok=True)
+        lock_archive(archive)
+        db = store.open_db(archive / "archive.db")
+        crawler._archive_db = db  # type: ignore[attr-defined]
+    return db
+
+
+def recrawl_policy(crawler: Crawler) -> state.Policy:
+    settings = crawler.settings
+    return state.Policy.from_text(
+        settings.get("RECRAWL_BACKOFF"), settings.get("RECRAWL_STOP_AFTER")
+    )
+
+
 class StorePipeline:
-    def __init__(self, crawler: Crawler, path: Path, batch_size: int) -> None:
+    def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.db = store.open_db(path)
-        self.batch_size = batch_size
-        self.pending = 0
+        self.db = archive_db(crawler)
+        self.policy = recrawl_policy(crawler)
+        self.run_id: int | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
-        settings = crawler.settings
-        archive = Path(settings.get("ARCHIVE_DIR"))
-        archive.mkdir(parents=True, exist_ok=True)
-        pipeline = cls(crawler, archive / "archive.db", settings.getint("STORE_BATCH_SIZE"))
+        if not crawler.settings.get("ARCHIVE_DIR"):
+            raise NotConfigured("ARCHIVE_DIR is not set")
+        pipeline = cls(crawler)
         crawler.signals.connect(pipeline.save_capture, signal=capture_written)
+        crawler.signals.connect(pipeline.discover, signal=signals.request_scheduled)
         crawler.signals.connect(pipeline.close, signal=signals.spider_closed)
         return pipeline
 
+    def open_spider(self, spider: Spider | None = None) -> None:
+        from archiver.resume import resume  # resume reparses records: import late, no cycle
+
+        spider = spider or self.crawler.spider
+        report = resume(self.db, Path(self.crawler.settings.get("ARCHIVE_DIR")), spider)
+        if report.records:
+            spider.logger.info("resumed an interrupted crawl: %s", report)
+        self.run_id = (
+            self.db["crawl_runs"].insert({"spider": spider.name, "started": _now()}).last_pk
+        )
+        self.db.conn.commit()
+
     def save_capture(self, capture: Capture) -> None:
-        store.save_capture(self.db, capture)
-        self._written()
+        store.save_capture(self.db, capture, self.run_id, processed=not capture.parsed_by_spider)
+        state.record_fetch(self.db, capture, self.crawler.spider.name, self.policy)
+
+    def discover(self, request: Request, spider: Spider | None = None) -> None:
+        """Every scheduled request joins the frontier, so a kill cannot lose it."""
+        if request.meta.get("link") != "start":
+            state.discover(self.db, request.url, self.crawler.spider.name, datetime.now(UTC))
 
     def process_item(self, item: Item, spider: Spider | None = None) -> Item:
-        store.save_item(self.db, item)
+        event = store.save_item(self.db, item)
         name = _COUNTED.get(type(item))
+        stats = self.crawler.stats
         if name:
-            self.crawler.stats.inc_value(f"archiver/store/{name}")
-        self._written()
+            stats.inc_value(f"archiver/store/{name}")
+        if event == "new" and name:
+            stats.inc_value(f"archiver/store/new_{name}")
+        if isinstance(item, PageDone):
+            if item.fingerprint:
+                fetched = datetime.now(UTC)
+                state.record_content(self.db, item.url, item.fingerprint, self.policy, fetched)
+            self.db.conn.commit()
         return item
 
-    def _written(self) -> None:
-        self.pending += 1
-        if self.pending >= self.batch_size:
-            self.db.conn.commit()
-            self.pending = 0
-
-    def close(self, spider: Spider) -> None:
+    def close(self, spider: Spider, reason: str = "") -> None:
+        stats = self.crawler.stats
+        self.db["crawl_runs"].update(
+            self.run_id,
+            {
+                "finished": _now(),
+                "finish_reason": reason,
+                "pages": stats.get_value("downloader/response_count", 0),
+                "revisits": stats.get_value("archiver/warc/revisits", 0),
+                "new_articles": stats.get_value("archiver/store/new_articles", 0),
+                "new_comments": stats.get_value("archiver/store/new_comments", 0),
+                "errors": stats.get_value("archiver/store/errors", 0),
+                "warc_bytes": stats.get_value("archiver/warc/bytes_written", 0),
+            },
+        )
         self.db.conn.commit()
         self.db.close()
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")

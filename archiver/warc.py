@@ -8,6 +8,8 @@ dates can be injected, so tests can compare bytes.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import io
 import os
 import re
@@ -47,17 +49,39 @@ class Exchange:
     reason: str | None = None
     ip_address: str | None = None
     date: datetime = field(default_factory=lambda: datetime.now(UTC))
+    #: why the body is incomplete, as WARC-Truncated says it: "length", "disconnect"
+    truncated: str | None = None
 
 
 @dataclass(frozen=True)
 class Location:
-    """Where a response record landed: what a `captures` row points at."""
+    """Where a response (or revisit) record landed: what a `captures` row points at."""
 
     filename: str
     offset: int
     record_id: str
     date: str
     payload_digest: str | None
+    refers_to: str | None = None  # set for a revisit record
+
+
+@dataclass(frozen=True)
+class EarlierCapture:
+    """The last capture of a URL that holds its payload, which a revisit refers to."""
+
+    record_id: str
+    uri: str
+    date: str
+    payload_digest: str | None
+
+
+SERVER_NOT_MODIFIED = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
+IDENTICAL_PAYLOAD = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
+
+
+def payload_digest(body: bytes) -> str:
+    """The WARC-Payload-Digest warcio writes for these bytes."""
+    return "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode()
 
 
 def warc_date(moment: datetime) -> str:
@@ -106,20 +130,30 @@ class WarcFileWriter:
     def current_path(self) -> Path | None:
         return self._path
 
-    def write_exchange(self, exchange: Exchange) -> Location:
-        """Write a request/response pair; return where the response record is."""
+    def write_exchange(self, exchange: Exchange, earlier: EarlierCapture | None = None) -> Location:
+        """Write a request/response pair; return where the response record is.
+
+        Given the URL's earlier capture, a 304 or a 200 with the same payload is
+        written as a `revisit` record pointing at it, headers only.
+        """
         writer = self._ensure_open()
         date = warc_date(exchange.date)
-        response = self._response_record(writer, exchange, date)
+        profile = _revisit_profile(exchange, earlier)
+        if profile and earlier:
+            response = self._revisit_record(writer, exchange, date, profile, earlier)
+        else:
+            response = self._response_record(writer, exchange, date)
         request = self._request_record(writer, exchange, date, response)
         offset = self._write(response)
         self._write(request)
+        headers = response.rec_headers
         location = Location(
             filename=self._final_name(),
             offset=offset,
-            record_id=response.rec_headers.get_header("WARC-Record-ID"),
+            record_id=headers.get_header("WARC-Record-ID"),
             date=date,
-            payload_digest=response.rec_headers.get_header("WARC-Payload-Digest"),
+            payload_digest=headers.get_header("WARC-Payload-Digest"),
+            refers_to=headers.get_header("WARC-Refers-To"),
         )
         if self._file is not None and self._file.tell() >= self.max_size:
             self.close()
@@ -188,24 +222,57 @@ class WarcFileWriter:
         )
 
     def _response_record(self, writer: WARCWriter, exchange: Exchange, date: str) -> object:
-        reason = exchange.reason or _reason(exchange.status)
-        headers = [
-            (k, v)
-            for k, v in exchange.response_headers
-            if k.lower() not in _DROPPED_RESPONSE_HEADERS
-        ]
-        http_headers = StatusAndHeaders(
-            f"{exchange.status} {reason}".strip(), headers, protocol=exchange.protocol
-        )
+        http_headers = self._http_headers(exchange)
         warc_headers = {"WARC-Record-ID": self.make_id(), "WARC-Date": date}
         if exchange.ip_address:
             warc_headers["WARC-IP-Address"] = exchange.ip_address
+        if exchange.truncated:
+            warc_headers["WARC-Truncated"] = exchange.truncated
         return writer.create_warc_record(
             exchange.url,
             "response",
             payload=io.BytesIO(exchange.body),
             length=len(exchange.body),
             http_headers=http_headers,
+            warc_headers_dict=warc_headers,
+        )
+
+    @staticmethod
+    def _http_headers(exchange: Exchange) -> StatusAndHeaders:
+        reason = exchange.reason or _reason(exchange.status)
+        headers = [
+            (k, v)
+            for k, v in exchange.response_headers
+            if k.lower() not in _DROPPED_RESPONSE_HEADERS
+        ]
+        return StatusAndHeaders(
+            f"{exchange.status} {reason}".strip(), headers, protocol=exchange.protocol
+        )
+
+    def _revisit_record(
+        self,
+        writer: WARCWriter,
+        exchange: Exchange,
+        date: str,
+        profile: str,
+        earlier: EarlierCapture,
+    ) -> object:
+        warc_headers = {
+            "WARC-Record-ID": self.make_id(),
+            "WARC-Date": date,
+            "WARC-Profile": profile,
+            "WARC-Refers-To": earlier.record_id,
+            "WARC-Refers-To-Target-URI": earlier.uri,
+            "WARC-Refers-To-Date": earlier.date,
+        }
+        if exchange.ip_address:
+            warc_headers["WARC-IP-Address"] = exchange.ip_address
+        if profile == IDENTICAL_PAYLOAD and earlier.payload_digest:
+            warc_headers["WARC-Payload-Digest"] = earlier.payload_digest
+        return writer.create_warc_record(
+            exchange.url,
+            "revisit",
+            http_headers=self._http_headers(exchange),
             warc_headers_dict=warc_headers,
         )
 
@@ -230,6 +297,16 @@ class WarcFileWriter:
             http_headers=http_headers,
             warc_headers_dict=warc_headers,
         )
+
+
+def _revisit_profile(exchange: Exchange, earlier: EarlierCapture | None) -> str | None:
+    if earlier is None or exchange.truncated:  # a partial body is kept whole, never deduplicated
+        return None
+    if exchange.status == 304:
+        return SERVER_NOT_MODIFIED
+    if exchange.status == 200 and payload_digest(exchange.body) == earlier.payload_digest:
+        return IDENTICAL_PAYLOAD
+    return None
 
 
 def _reason(status: int) -> str:

@@ -22,13 +22,12 @@ from scrapy.http import TextResponse
 
 from archiver.items import Article, Comment, Item, Quote, ReplyLink
 from archiver.parsing import html_to_text, normalize_for_match, parse_iso
+from archiver.quoting import take_quotes
 from archiver.spider import NewsSpider
 
 SITE = "next_ink"
 TIMEZONE = "Europe/Paris"
-QUOTE_MARKER = re.compile(r"^\s*\(quote:(\d+)((?::[^:)]*)*)\)\s*")
 REPLY_MARKER = re.compile(r"\(reply:(\d+)(?::[^)]*)?\)\s*")
-SAID = re.compile(r"^\s*(.+?)\s+a dit\s*:\s*$")
 INLINE_QUOTE = re.compile(r"“([^”]{12,})”")
 COMMENT_PAGE = re.compile(r"/comments-(\d+)/?$")
 
@@ -79,7 +78,7 @@ def _comment(
     comment_id = node.attrib["data-comment-id"]
     content = node.css("div.comment-content")
     tree = copy.deepcopy(content[0].root) if content else lxml_html.fromstring("<div></div>")
-    quotes = list(_take_quotes(tree, article_text))
+    quotes = list(take_quotes(tree, article_text, SITE))
     text = html_to_text(Selector(root=tree))
     replies = [m.group(1) for m in REPLY_MARKER.finditer(text)]
     classes = node.attrib.get("class", "").split()
@@ -107,56 +106,12 @@ def _comment(
         yield ReplyLink(SITE, comment_id, target)
 
 
-def _take_quotes(tree: lxml_html.HtmlElement, article_text: str) -> Iterator[Quote]:
-    """Remove each blockquote (and its "X a dit :" line) from `tree`, yielding a Quote."""
-    for blockquote in tree.xpath(".//blockquote"):
-        quoted_id = author = None
-        text = html_to_text(Selector(root=blockquote))
-        marker = QUOTE_MARKER.match(text)
-        if marker:
-            quoted_id = marker.group(1)
-            # (quote:ID:pseudo), sometimes with extra fields and no pseudo: (quote:ID:::1)
-            author = (marker.group(2).split(":") + ["", ""])[1] or None
-            text = text[marker.end() :].strip()
-        kind = "comment"
-        before = blockquote.getprevious()
-        said = SAID.match(before.text_content()) if before is not None else None
-        if said:
-            author = author or said.group(1).strip()
-            before.getparent().remove(before)
-        elif not marker:
-            kind = _unattributed_kind(text, article_text, before)
-        _drop(blockquote)
-        yield Quote(SITE, "", text, kind, quoted_id, author)
-
-
-def _unattributed_kind(text: str, article_text: str, before: lxml_html.HtmlElement | None) -> str:
-    """A bare blockquote quotes the article, a linked source, or (by text) a comment."""
-    if text and article_text and normalize_for_match(text) in article_text:
-        return "article"
-    if before is not None and before.xpath(".//a[starts-with(@href, 'http')]"):
-        return "external"
-    return "comment"
-
-
 def _inline_article_quotes(text: str, article_text: str) -> list[Quote]:
     return [
         Quote(SITE, "", match.group(1).strip(), "article")
         for match in INLINE_QUOTE.finditer(text)
         if normalize_for_match(match.group(1)) in article_text
     ]
-
-
-def _drop(element: lxml_html.HtmlElement) -> None:
-    """Remove an element but keep the text that follows it."""
-    parent = element.getparent()
-    if element.tail and element.tail.strip():
-        previous = element.getprevious()
-        if previous is not None:
-            previous.tail = (previous.tail or "") + element.tail
-        else:
-            parent.text = (parent.text or "") + element.tail
-    parent.remove(element)
 
 
 def _comment_page(url: str) -> int:

@@ -22,6 +22,8 @@ class Route:
     encoding: str | None = None  # "gzip" or "br"
     chunked: bool = False
     headers: list[tuple[str, str]] = field(default_factory=list)
+    etag: str | None = None  # answer 304 to a request whose If-None-Match matches
+    delay: float = 0.0  # seconds before answering: a slow site, so a crawl can be killed mid-way
 
 
 class MockServer:
@@ -36,6 +38,14 @@ class MockServer:
             def do_GET(self) -> None:
                 server.requests.append(self.path)
                 route = server.routes.get(self.path) or Route(b"not found", 404, "text/plain")
+                if route.delay:
+                    server.stopping.wait(route.delay)
+                if route.etag and self.headers.get("If-None-Match") == route.etag:
+                    self.send_response(304)
+                    self.send_header("ETag", route.etag)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 body = route.body
                 if route.encoding == "gzip":
                     body = gzip.compress(body, mtime=0)
@@ -45,6 +55,8 @@ class MockServer:
                 self.send_header("Content-Type", route.content_type)
                 if route.encoding:
                     self.send_header("Content-Encoding", route.encoding)
+                if route.etag:
+                    self.send_header("ETag", route.etag)
                 for name, value in route.headers:
                     self.send_header(name, value)
                 if route.chunked:
@@ -62,6 +74,7 @@ class MockServer:
             def log_message(self, *args: object) -> None:
                 pass
 
+        self.stopping = threading.Event()
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
@@ -74,5 +87,6 @@ class MockServer:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.stopping.set()
         self.httpd.shutdown()
         self.httpd.server_close()

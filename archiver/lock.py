@@ -1,0 +1,37 @@
+"""One crawl (or reparse) at a time per archive folder: an advisory lock file."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from pathlib import Path
+from typing import IO
+
+_HELD: dict[Path, IO[str]] = {}
+
+
+class ArchiveLocked(RuntimeError):
+    """Another process is writing this archive."""
+
+
+def lock_archive(archive: Path) -> None:
+    """Take ARCHIVE/.lock for this process's lifetime; fail at once if another holds it."""
+    key = Path(archive).resolve()
+    if key in _HELD:
+        return
+    key.mkdir(parents=True, exist_ok=True)
+    handle = open(key / ".lock", "a+")  # noqa: SIM115 - held open while the process runs
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.seek(0)
+        holder = handle.read().strip() or "another process"
+        handle.close()
+        raise ArchiveLocked(
+            f"archive {key} is in use by {holder}; wait for it to finish or use another --archive"
+        ) from None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(f"pid {os.getpid()}\n")
+    handle.flush()
+    _HELD[key] = handle

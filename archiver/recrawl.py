@@ -1,0 +1,99 @@
+"""Incremental crawling: fetch only what is new or due, conditionally.
+
+RecrawlSpiderMiddleware adds the due thread pages of earlier runs to the start
+requests and drops links that are not due; a listing's next page is followed
+only while listings still show articles never seen. RecrawlDownloaderMiddleware
+makes requests conditional (If-None-Match / If-Modified-Since) and tells the
+WARC capture which earlier record a revisit would refer to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable, Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+from scrapy import Request, Spider
+from scrapy.crawler import Crawler
+from scrapy.http import Response
+
+from archiver import state
+from archiver.items import Article, Comment
+from archiver.store import archive_db
+
+
+class RecrawlSpiderMiddleware:
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.db = archive_db(crawler)
+        self.recheck = crawler.settings.getbool("RECRAWL_RECHECK")
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RecrawlSpiderMiddleware:
+        return cls(crawler)
+
+    async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        async for request in start:
+            yield request
+        spider = self.crawler.spider
+        now = datetime.now(UTC)
+        for url in state.due_urls(self.db, spider.name, now, self.recheck):
+            self.crawler.stats.inc_value("archiver/recrawl/due")
+            yield spider.request(url, "due")
+
+    def process_spider_output(
+        self, response: Response, result: Iterable[Any], spider: Spider | None = None
+    ) -> Iterator[Any]:
+        listing_has_news = None
+        thread_page = False  # a "next" link of a thread page is its next comment page
+        for output in result:
+            if not isinstance(output, Request):
+                thread_page = thread_page or isinstance(output, Article | Comment)
+                yield output
+                continue
+            link = output.meta.get("link")
+            row = state.get(self.db, output.url)
+            new = row is None or row["last_fetched"] is None
+            if link == "article":
+                listing_has_news = bool(listing_has_news) or new
+            if link == "listing" and listing_has_news is False and not thread_page:
+                self.crawler.stats.inc_value("archiver/recrawl/listing_walk_stopped")
+                continue
+            if not self.recheck and link != "listing" and not state.is_due(row, datetime.now(UTC)):
+                self.crawler.stats.inc_value("archiver/recrawl/not_due")
+                continue
+            yield output
+
+    async def process_spider_output_async(
+        self, response: Response, result: AsyncIterator[Any], spider: Spider | None = None
+    ) -> AsyncIterator[Any]:
+        outputs = [output async for output in result]
+        for output in self.process_spider_output(response, outputs):
+            yield output
+
+
+class RecrawlDownloaderMiddleware:
+    def __init__(self, crawler: Crawler) -> None:
+        self.db = archive_db(crawler)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RecrawlDownloaderMiddleware:
+        return cls(crawler)
+
+    def process_request(self, request: Request, spider: Spider | None = None) -> None:
+        # robots.txt must never come back as an empty 304: Scrapy would read "allow all".
+        if request.meta.get("dont_obey_robotstxt") or request.meta.get("earlier_capture"):
+            return
+        row = state.get(self.db, request.url)
+        earlier = state.earlier_capture(row)
+        if earlier is None or row is None:
+            return
+        request.meta["earlier_capture"] = earlier
+        request.meta["handle_httpstatus_list"] = [
+            *request.meta.get("handle_httpstatus_list", []),
+            304,
+        ]
+        if row["etag"]:
+            request.headers.setdefault("If-None-Match", row["etag"])
+        if row["last_modified"]:
+            request.headers.setdefault("If-Modified-Since", row["last_modified"])

@@ -1,0 +1,70 @@
+"""`archiver export wacz`: a WACZ that `wacz validate` accepts, articles as its pages."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+from tests.test_crawl_e2e import archiver, rows
+
+
+def test_demo_archive_exports_a_valid_wacz(tmp_path):
+    archive = tmp_path / "archive"
+    archiver("demo", "--archive", str(archive))
+    output = tmp_path / "demo.wacz"
+    out = archiver("export", "wacz", "--archive", str(archive), "--output", str(output)).stdout
+    db = archive / "archive.db"
+    articles = rows(
+        db,
+        """SELECT cap.url, cap.fetched_at, a.title FROM articles a
+        JOIN captures cap ON cap.id = a.capture_id ORDER BY a.published, a.id""",
+    )
+    assert f"{len(articles)} article pages" in out
+
+    validate = subprocess.run(
+        [str(Path(sys.executable).parent / "wacz"), "validate", "-f", str(output)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert validate.returncode == 0, validate.stdout + validate.stderr
+    assert "passed WACZ is valid" in validate.stdout
+
+    with zipfile.ZipFile(output) as wacz:
+        names = set(wacz.namelist())
+        header, *pages = [json.loads(line) for line in wacz.read("pages/pages.jsonl").splitlines()]
+        index = gzip.decompress(wacz.read("indexes/index.cdx.gz")).decode()
+        package = json.loads(wacz.read("datapackage.json"))
+    warcs = sorted(path.name for path in (archive / "warc").glob("*.warc.gz"))
+    assert {f"archive/{name}" for name in warcs} <= names
+    assert header["format"] == "json-pages-1.0"
+    assert [(p["url"], p["ts"], p["title"]) for p in pages] == articles
+    # every entry point is in the WACZ's own index, so ReplayWeb.page can open it
+    for page in pages:
+        assert f'"url": "{page["url"]}"' in index
+    assert "pages/pages.jsonl" in {resource["path"] for resource in package["resources"]}
+
+
+def test_export_without_warc_files_is_a_clear_error(tmp_path):
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "archiver.cli",
+            "export",
+            "wacz",
+            "--archive",
+            str(tmp_path),
+            "--output",
+            str(tmp_path / "x.wacz"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1
+    assert "no closed WARC files" in result.stderr
