@@ -172,6 +172,59 @@ def export_wacz_command(archive: Path | None, output: Path) -> None:
         raise click.ClickException(str(error)) from error
 
 
+@cli.command()
+@ARCHIVE_OPTION
+def status(archive: Path | None) -> None:
+    """Per site: the last runs, pages fetched and revisited, new rows, errors, what is due."""
+    from archiver.db import open_db
+    from archiver.status import archive_status, render
+
+    database = (archive or Path(_default_archive())) / "archive.db"
+    if not database.exists():
+        raise click.ClickException(f"no archive database at {database}")
+    click.echo(render(archive_status(open_db(database))))
+
+
+@cli.command()
+@click.argument("spider")
+@click.option("--every", required=True, metavar="DURATION", help="e.g. 30m, 1h, 6h, 1d.")
+@click.option("--url", "urls", multiple=True, help="Start URL (repeatable).")
+@ARCHIVE_OPTION
+@click.option("--systemd", is_flag=True, help="A systemd user timer instead of a cron line.")
+@click.option("--install", is_flag=True, help="Install it for the current user.")
+def schedule(
+    spider: str,
+    every: str,
+    urls: tuple[str, ...],
+    archive: Path | None,
+    systemd: bool,
+    install: bool,
+) -> None:
+    """Print (or --install) a cron line or systemd user timer that crawls SPIDER every DURATION."""
+    from archiver import schedule as scheduling
+    from archiver.registry import load_spider
+
+    try:
+        load_spider(spider)
+    except KeyError as error:
+        raise click.UsageError(str(error.args[0] if error.args else error)) from error
+    folder = (archive or Path(_default_archive())).resolve()
+    try:
+        if systemd:
+            units = scheduling.systemd_units(spider, every, folder, list(urls))
+            for name, content in units.items():
+                click.echo(f"# {name}\n{content}")
+            notes = scheduling.install_systemd(units, Path.home()) if install else []
+        else:
+            line = scheduling.cron_line(spider, every, folder, list(urls))
+            click.echo(line)
+            notes = scheduling.install_cron(line) if install else []
+    except (ValueError, RuntimeError) as error:
+        raise click.ClickException(str(error)) from error
+    for note in notes:
+        click.echo(note, err=True)
+
+
 def _parse_overrides(pairs: tuple[str, ...]) -> dict[str, object]:
     settings: dict[str, object] = {}
     for pair in pairs:

@@ -19,6 +19,7 @@ from archiver.settings import project_settings
 class CrawlReport:
     spider: str
     pages: int = 0
+    revisits: int = 0
     articles: int = 0
     comments: int = 0
     quotes: int = 0
@@ -42,6 +43,7 @@ class CrawlReport:
         return cls(
             spider=spider,
             pages=stats.get("downloader/response_count", 0),
+            revisits=stats.get("archiver/warc/revisits", 0),
             **counts,
             errors=stats.get("archiver/store/errors", 0),
             warc_bytes=stats.get("archiver/warc/bytes_written", 0),
@@ -54,7 +56,7 @@ class CrawlReport:
         return "\n".join(
             [
                 f"Crawl of {self.spider} finished ({self.finish_reason}) in {self.seconds:.1f} s",
-                f"  pages     {self.pages}",
+                f"  pages     {self.pages} ({self.revisits} unchanged, archived as revisits)",
                 f"  articles  {self.articles}",
                 f"  comments  {self.comments}",
                 f"  quotes    {self.quotes}",

@@ -34,7 +34,7 @@ class ResumeReport:
 
 
 def repair_open_files(warc_dir: Path) -> tuple[list[str], int]:
-    """Cut each `.open` file after its last complete record and close it; return names, bytes cut."""
+    """Cut each `.open` file after its last complete record, close it; give names, bytes cut."""
     repaired, dropped = [], 0
     for path in sorted(warc_dir.glob("*" + OPEN_SUFFIX)):
         end = complete_length(path)

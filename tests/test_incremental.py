@@ -20,8 +20,9 @@ ARTICLE = """<!DOCTYPE html><html><head><meta charset="utf-8">
 <h1 class="article-title">{title}</h1><div class="article-contenu"><p>Texte de {title}.</p></div>
 </article><section id="comments"><div class="comments-list">{comments}</div></section>
 </body></html>"""
-COMMENT = """<div class="comment" data-comment-id="{id}" data-comment-date="2024-03-0{day} 1{n}:00:00">
-<div class="next-status-name-user">{author}</div><div class="comment-content"><p>{text}</p></div></div>"""
+COMMENT = """<div class="comment" data-comment-id="{id}"
+data-comment-date="2024-03-0{day} 1{n}:00:00"><div class="next-status-name-user">{author}</div>
+<div class="comment-content"><p>{text}</p></div></div>"""
 
 
 class Site:
@@ -251,3 +252,64 @@ def test_a_second_crawl_on_the_same_archive_is_refused(tmp_path):
         first.wait(timeout=60)
     assert second.returncode == 1
     assert "is in use by pid" in second.stderr
+
+
+def test_status_reports_runs_and_schedule(tmp_path):
+    site = Site(articles=2, comments=2)
+    archive = tmp_path / "archive"
+    with MockServer(site.routes) as server:
+        crawl(server, archive)
+        crawl(server, archive)
+    out = archiver("status", "--archive", str(archive)).stdout
+    lines = out.splitlines()
+    assert lines[0] == "next_ink"
+    runs = [line.split() for line in lines[2:4]]
+    # newest first: the second run only saw its start page again (a revisit)
+    assert [run[1:] for run in runs] == [
+        ["finished", "2", "1", "0", "0", "0"],
+        ["finished", "4", "0", "2", "4", "0"],
+    ]
+    assert "threads: 2 active (0 due now), 0 quiet" in out
+
+
+def test_schedule_prints_cron_and_installs_systemd_units(tmp_path, monkeypatch):
+    archive = tmp_path / "archive"
+    cron = archiver("schedule", "next_ink", "--every", "6h", "--archive", str(archive)).stdout
+    assert cron.startswith("0 */6 * * * ")
+    assert f"crawl next_ink --archive {archive}" in cron
+    assert f">> {archive / 'crawl.log'} 2>&1" in cron
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "archiver.cli",
+            "schedule",
+            "hackernews",
+            "--every",
+            "30m",
+            "--url",
+            "https://news.ycombinator.com/news",
+            "--systemd",
+            "--install",
+            "--archive",
+            str(archive),
+        ],
+        capture_output=True,
+        text=True,
+        env={**__import__("os").environ, "HOME": str(tmp_path)},
+    )
+    assert result.returncode == 0, result.stderr
+    units = tmp_path / ".config" / "systemd" / "user"
+    timer = (units / "news-archiver-hackernews.timer").read_text()
+    service = (units / "news-archiver-hackernews.service").read_text()
+    assert "OnUnitInactiveSec=30m" in timer
+    assert (
+        "crawl hackernews --archive" in service
+        and "--url https://news.ycombinator.com/news" in service
+    )
+    bad = subprocess.run(
+        [sys.executable, "-m", "archiver.cli", "schedule", "next_ink", "--every", "often"],
+        capture_output=True,
+        text=True,
+    )
+    assert bad.returncode == 1 and "not a duration" in bad.stderr

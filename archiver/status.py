@@ -1,0 +1,77 @@
+"""`archiver status`: per site, the last runs and what the recrawl schedule holds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import sqlite_utils
+
+RUN_COLUMNS = "started, finish_reason, pages, revisits, new_articles, new_comments, errors"
+
+
+@dataclass
+class SiteStatus:
+    site: str
+    runs: list[dict] = field(default_factory=list)  # newest first
+    active_threads: int = 0
+    quiet_threads: int = 0
+    due_now: int = 0
+    next_due: list[str] = field(default_factory=list)
+    errors: int = 0
+
+
+def archive_status(db: sqlite_utils.Database, last_runs: int = 5) -> list[SiteStatus]:
+    """What each site's crawls did lately and what their next runs will poll."""
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    sites = [row[0] for row in db.execute("SELECT DISTINCT spider FROM crawl_runs ORDER BY 1")]
+    statuses = []
+    for site in sites:
+        status = SiteStatus(site)
+        cursor = db.execute(
+            f"SELECT {RUN_COLUMNS} FROM crawl_runs WHERE spider = ? ORDER BY id DESC LIMIT ?",
+            (site, last_runs),
+        )
+        names = [d[0] for d in cursor.description]
+        status.runs = [dict(zip(names, row, strict=True)) for row in cursor]
+        status.active_threads, status.quiet_threads, status.due_now = db.execute(
+            """SELECT COUNT(next_due), COUNT(*) - COUNT(next_due),
+                      COALESCE(SUM(next_due <= ?), 0)
+               FROM fetch_state WHERE site = ? AND kind = 'thread'""",
+            (now, site),
+        ).fetchone()
+        status.next_due = [
+            row[0]
+            for row in db.execute(
+                "SELECT next_due FROM fetch_state WHERE site = ? AND kind = 'thread'"
+                " AND next_due > ? ORDER BY next_due LIMIT 3",
+                (site, now),
+            )
+        ]
+        status.errors = sum(run["errors"] or 0 for run in status.runs)
+        statuses.append(status)
+    return statuses
+
+
+def render(statuses: list[SiteStatus]) -> str:
+    if not statuses:
+        return "No crawl has run on this archive yet."
+    lines = []
+    for status in statuses:
+        lines.append(f"{status.site}")
+        lines.append(
+            "  started                      result      pages revisits new-art new-com errors"
+        )
+        for run in status.runs:
+            lines.append(
+                f"  {run['started']:<28} {run['finish_reason'] or 'running':<10}"
+                f" {run['pages'] or 0:>6} {run['revisits'] or 0:>8} {run['new_articles'] or 0:>7}"
+                f" {run['new_comments'] or 0:>7} {run['errors'] or 0:>6}"
+            )
+        lines.append(
+            f"  threads: {status.active_threads} active ({status.due_now} due now),"
+            f" {status.quiet_threads} quiet"
+        )
+        if status.next_due:
+            lines.append("  next due: " + ", ".join(status.next_due))
+    return "\n".join(lines)
