@@ -10,7 +10,6 @@ store read as `capture` and `fetched_at`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,6 +40,8 @@ class Capture:
     refers_to: str | None = None
     etag: str | None = None
     last_modified: str | None = None
+    truncated: str | None = None
+    headers: tuple[tuple[str, str], ...] = ()  # the HTTP response headers, as archived
 
     @property
     def parsed_by_spider(self) -> bool:
@@ -50,10 +51,13 @@ class Capture:
         return self.status == 200 or self.refers_to is not None
 
     @classmethod
-    def at(
-        cls, location: Location, url: str, status: int, header: Callable[[str], str | None]
-    ) -> Capture:
-        """The capture at `location`; `header(name)` reads the HTTP response headers."""
+    def at(cls, location: Location, url: str, status: int) -> Capture:
+        """The capture at `location`; its HTTP headers as the record holds them."""
+        headers = location.headers
+
+        def header(name: str) -> str | None:
+            return next((v for k, v in headers if k.lower() == name.lower()), None)
+
         return cls(
             url=url,
             status=status,
@@ -66,6 +70,8 @@ class Capture:
             refers_to=location.refers_to,
             etag=header("ETag"),
             last_modified=header("Last-Modified"),
+            truncated=location.truncated,
+            headers=tuple(headers),
         )
 
 
@@ -107,11 +113,7 @@ class WarcCaptureMiddleware:
         if location.refers_to:
             stats.inc_value("archiver/warc/revisits")
 
-        def header(name: str) -> str | None:
-            value = response.headers.get(name)
-            return value.decode("latin-1") if value else None
-
-        capture = Capture.at(location, response.url, response.status, header)
+        capture = Capture.at(location, response.url, response.status)
         self.crawler.signals.send_catch_log(capture_written, capture=capture)
         return response
 

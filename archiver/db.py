@@ -163,6 +163,7 @@ TABLES: dict[str, dict] = {
             "payload_digest": str,
             "capture_record_id": str,  # the last capture holding the payload
             "capture_date": str,
+            "capture_headers": str,  # its HTTP headers (JSON), which a 304 revisit freshens
             "next_due": str,  # NULL: not re-polled (listings, quiet threads)
             "unchanged_count": int,
             "last_changed": str,
@@ -357,7 +358,7 @@ def save_article(db: sqlite_utils.Database, article: Article) -> str:
     }
     before = (
         None
-        if article.stub
+        if article.stub or article.page > 1
         else _row(
             db,
             "SELECT id, title, body_text, body_html, capture_id FROM articles"
@@ -367,14 +368,17 @@ def save_article(db: sqlite_utils.Database, article: Article) -> str:
     )
     row["gone_at"] = None
     columns = ", ".join(row)
-    # A stub (known only from a link) never overwrites what a real capture said.
+    # A stub (known only from a link) never overwrites what a real capture said; a
+    # later comment page only updates the displayed count: the article's own page
+    # stays the row's source (its URL and capture are what replay opens).
+    if article.stub:
+        updated: tuple[str, ...] = ()
+    elif article.page > 1:
+        updated = ("comment_count",)
+    else:
+        updated = tuple(name for name in row if name not in ("site", "site_article_id"))
     update = (
-        "NOTHING"
-        if article.stub
-        else "UPDATE SET "
-        + ", ".join(
-            f"{name} = excluded.{name}" for name in row if name not in ("site", "site_article_id")
-        )
+        "UPDATE SET " + ", ".join(f"{n} = excluded.{n}" for n in updated) if updated else "NOTHING"
     )
     db.execute(
         f"INSERT INTO articles ({columns}) VALUES ({', '.join(':' + n for n in row)}) "

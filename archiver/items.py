@@ -27,6 +27,7 @@ class Article:
     comment_count: int | None = None  # as the site displays it
     link_url: str | None = None  # what a link-aggregator story points at (HN)
     stub: bool = False  # only known from a link (e.g. a comment permalink's "on:" story)
+    page: int = 1  # comment page it was read from; page 1 is the article's own page
     capture: str | None = None
 
 

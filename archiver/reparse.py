@@ -17,6 +17,7 @@ from pathlib import Path
 
 import brotli
 import sqlite_utils
+from scrapy.settings.default_settings import RETRY_HTTP_CODES
 from tqdm import tqdm
 from warcio.archiveiterator import ArchiveIterator
 from warcio.recordloader import ArcWarcRecord
@@ -30,6 +31,7 @@ from archiver.lock import lock_archive
 from archiver.registry import load_spider
 from archiver.responses import build_response, decode_body
 from archiver.spider import NewsSpider, extract, page_done
+from archiver.warc import SERVER_NOT_MODIFIED
 
 COMMIT_EVERY = 2000
 #: tables of crawl state, copied as they are from the old database
@@ -83,7 +85,10 @@ def capture_of(found: Record) -> Capture:
     http = found.record.http_headers
     return Capture(
         url=headers.get_header("WARC-Target-URI"),
-        status=int(http.get_statuscode()),
+        # a server-not-modified revisit holds the freshened 200; the exchange was a 304
+        status=304
+        if headers.get_header("WARC-Profile") == SERVER_NOT_MODIFIED
+        else int(http.get_statuscode()),
         warc_filename=found.filename,
         warc_offset=found.offset,
         warc_record_id=headers.get_header("WARC-Record-ID"),
@@ -93,6 +98,8 @@ def capture_of(found: Record) -> Capture:
         refers_to=headers.get_header("WARC-Refers-To"),
         etag=http.get_header("ETag"),
         last_modified=http.get_header("Last-Modified"),
+        truncated=headers.get_header("WARC-Truncated"),
+        headers=tuple(http.headers),
     )
 
 
@@ -101,11 +108,15 @@ def process_record(
     found: Record,
     spider: NewsSpider | None = None,
     run_id: int | None = None,
+    retried: dict[str, FetchError] | None = None,
 ) -> int:
     """Save a record's capture and what its spider makes of it; return the items saved.
 
     With a `spider` instance (resuming a crawl) the links the page leads to join
-    the frontier too, as they would have live.
+    the frontier too, as they would have live. With `retried`, a failure the
+    crawl would retry is held there until the file shows whether a later
+    attempt at the URL got through, as the live crawl only records a failure
+    that outlived its retries.
     """
     capture = capture_of(found)
     store.save_capture(db, capture, run_id, processed=not capture.parsed_by_spider)
@@ -126,9 +137,22 @@ def process_record(
         items = _page_items(db, found, capture, spider)
     else:
         return 0
+    if retried is not None:
+        earlier = retried.pop(capture.url, None)
+        if isinstance(items[0], FetchError) and _would_retry(items[0]):
+            items[0].attempts = earlier.attempts + 1 if earlier else 1
+            retried[capture.url] = items[0]
+            items = items[1:]
     for item in items:
         store.save_item(db, item)
     return len(items)
+
+
+def _would_retry(error: FetchError) -> bool:
+    if error.error == "truncated":
+        return True
+    kind, _, code = error.error.partition("_")
+    return kind == "http" and code.isdigit() and int(code) in RETRY_HTTP_CODES
 
 
 def _page_items(
@@ -166,13 +190,16 @@ def reparse(archive: Path, progress: bool = True) -> ReparseReport:
         for path in files:
             report.files += 1
             done = 0
+            retried: dict[str, FetchError] = {}  # one file is one run: retries stay inside it
             for found in iter_records(path):
                 report.records += 1
-                report.items += process_record(db, found)
+                report.items += process_record(db, found, retried=retried)
                 bar.update(found.offset - done)
                 done = found.offset
                 if report.records % COMMIT_EVERY == 0:
                     db.conn.commit()
+            for error in retried.values():  # failures that outlived their retries
+                store.save_item(db, error)
             bar.update(path.stat().st_size - done)
     if target.exists():
         _carry_over(db, target)
@@ -192,8 +219,8 @@ def _carry_over(db: sqlite_utils.Database, old: Path) -> None:
         columns = ", ".join(db[table].columns_dict)
         db.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM old.{table}")
     db.execute(
-        "INSERT INTO fetch_errors (url, error, detail, at) SELECT url, error, detail, at"
-        " FROM old.fetch_errors WHERE capture_id IS NULL"
+        "INSERT INTO fetch_errors (url, error, detail, at, attempts)"
+        " SELECT url, error, detail, at, attempts FROM old.fetch_errors WHERE capture_id IS NULL"
     )
     db.conn.commit()
     db.execute("DETACH DATABASE old")

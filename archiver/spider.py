@@ -45,8 +45,13 @@ def extract(parse_page: PageParser, response: Response) -> Iterator[Item]:
         items = list(parse_page(response))
     except Exception as error:  # noqa: BLE001 - any parser bug must not stop the crawl
         items = [FetchError(response.url, "parse_error", f"{type(error).__name__}: {error}")]
+    # An article read again from a later comment page says so, so the store keeps
+    # its own page's URL and capture (what replay and WACZ entry points open).
+    pages = {(i.site, i.site_article_id): i.page for i in items if isinstance(i, Comment)}
     for item in items:
         item.capture = capture
+        if isinstance(item, Article) and item.page == 1:
+            item.page = pages.get((item.site, item.site_article_id), 1)
         if isinstance(item, Article | Comment):
             # Page HTML is hostile: only an allow-listed rendering is ever stored for display.
             item.body_html = sanitize_html(item.body_html)
@@ -55,7 +60,9 @@ def extract(parse_page: PageParser, response: Response) -> Iterator[Item]:
 
 def page_done(response: Response, items: list[Item]) -> PageDone:
     """The marker that closes a response's items (see PageDone)."""
-    content = [item_to_dict(i) for i in items if isinstance(i, Article | Comment | Quote | ReplyLink)]
+    content = [
+        item_to_dict(i) for i in items if isinstance(i, Article | Comment | Quote | ReplyLink)
+    ]
     for entry in content:
         entry.pop("capture")
     fingerprint = None

@@ -9,6 +9,7 @@ so a killed crawl's frontier survives in the database, not in memory.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -85,8 +86,9 @@ def earlier_capture(row: dict | None) -> EarlierCapture | None:
     """The capture a revisit of this URL would refer to, if there is one."""
     if not row or not row["capture_record_id"]:
         return None
+    headers = tuple(tuple(pair) for pair in json.loads(row["capture_headers"] or "[]"))
     return EarlierCapture(
-        row["capture_record_id"], row["url"], row["capture_date"], row["payload_digest"]
+        row["capture_record_id"], row["url"], row["capture_date"], row["payload_digest"], headers
     )
 
 
@@ -102,8 +104,9 @@ def record_fetch(
     row = get(db, capture.url)
     assert row is not None
     update = {"last_fetched": capture.fetched_at, "last_status": capture.status}
-    if capture.status == 200 and not capture.refers_to:
+    if capture.status == 200 and not capture.refers_to and not capture.truncated:
         update |= {
+            "capture_headers": json.dumps(capture.headers),
             "etag": capture.etag,
             "last_modified": capture.last_modified,
             "payload_digest": capture.payload_digest,

@@ -63,6 +63,8 @@ class Location:
     date: str
     payload_digest: str | None
     refers_to: str | None = None  # set for a revisit record
+    truncated: str | None = None  # its WARC-Truncated reason: never a revisit's original
+    headers: tuple[tuple[str, str], ...] = ()  # the HTTP headers as archived in the record
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,8 @@ class EarlierCapture:
     uri: str
     date: str
     payload_digest: str | None
+    #: its HTTP response headers: a 304 freshens them (RFC 9111, 4.3.4) for the revisit
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 SERVER_NOT_MODIFIED = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
@@ -154,6 +158,8 @@ class WarcFileWriter:
             date=date,
             payload_digest=headers.get_header("WARC-Payload-Digest"),
             refers_to=headers.get_header("WARC-Refers-To"),
+            truncated=headers.get_header("WARC-Truncated"),
+            headers=tuple(response.http_headers.headers),
         )
         if self._file is not None and self._file.tell() >= self.max_size:
             self.close()
@@ -269,11 +275,15 @@ class WarcFileWriter:
             warc_headers["WARC-IP-Address"] = exchange.ip_address
         if profile == IDENTICAL_PAYLOAD and earlier.payload_digest:
             warc_headers["WARC-Payload-Digest"] = earlier.payload_digest
+        http_headers = self._http_headers(exchange)
+        if profile == SERVER_NOT_MODIFIED and earlier.headers:
+            # The 304 confirms the stored 200, with these headers updated: recording that
+            # response (not a bare 304) is what lets pywb and wabac.js replay the page.
+            http_headers = StatusAndHeaders(
+                "200 OK", freshened(earlier.headers, exchange.response_headers), exchange.protocol
+            )
         return writer.create_warc_record(
-            exchange.url,
-            "revisit",
-            http_headers=self._http_headers(exchange),
-            warc_headers_dict=warc_headers,
+            exchange.url, "revisit", http_headers=http_headers, warc_headers_dict=warc_headers
         )
 
     def _request_record(
@@ -297,6 +307,19 @@ class WarcFileWriter:
             http_headers=http_headers,
             warc_headers_dict=warc_headers,
         )
+
+
+# Headers a 304 may carry that describe the stored response, not the 304 itself.
+_NOT_FRESHENED = {"content-length", "content-encoding", "content-type", "transfer-encoding"}
+
+
+def freshened(
+    stored: tuple[tuple[str, str], ...], not_modified: list[tuple[str, str]]
+) -> list[tuple[str, str]]:
+    """The stored response's headers, replaced by those the 304 sends again."""
+    updates = [(k, v) for k, v in not_modified if k.lower() not in _NOT_FRESHENED]
+    replaced = {k.lower() for k, _ in updates}
+    return [(k, v) for k, v in stored if k.lower() not in replaced] + updates
 
 
 def _revisit_profile(exchange: Exchange, earlier: EarlierCapture | None) -> str | None:

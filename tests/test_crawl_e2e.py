@@ -72,7 +72,8 @@ def snapshot(db: Path) -> dict[str, list]:
         " LEFT JOIN comments qc ON qc.id = q.quoted_comment_id",
         "reply_links": "SELECT c.site_comment_id, t.site_comment_id, r.kind FROM reply_links r"
         " JOIN comments c ON c.id = r.comment_id JOIN comments t ON t.id = r.target_comment_id",
-        "fetch_errors": "SELECT e.url, e.error, e.detail, cap.warc_record_id FROM fetch_errors e"
+        "fetch_errors": "SELECT e.url, e.error, e.detail, e.attempts, cap.warc_record_id"
+        " FROM fetch_errors e"
         " LEFT JOIN captures cap ON cap.id = e.capture_id",
     }
     return {name: sorted(rows(db, sql), key=repr) for name, sql in queries.items()}

@@ -313,3 +313,23 @@ def test_schedule_prints_cron_and_installs_systemd_units(tmp_path, monkeypatch):
         text=True,
     )
     assert bad.returncode == 1 and "not a duration" in bad.stderr
+
+
+def test_pywb_resolves_both_kinds_of_revisit(tmp_path):
+    """A recrawl's revisits replay with the payload of the capture they refer to."""
+    from tests.test_replay import pywb, replayed, timestamp
+
+    site = Site(articles=1, comments=3)
+    site.render(etag='"v1"')
+    archive = tmp_path / "archive"
+    with MockServer(site.routes) as server:
+        crawl(server, archive)
+        crawl(server, archive, "--recheck")  # listing: 304; article: same payload
+    revisits = [h for _, kind, h in warc_records(archive) if kind == "revisit"]
+    assert len(revisits) == 2
+    with pywb(archive) as collection:
+        for revisit in revisits:
+            url = revisit.get_header("WARC-Target-URI")
+            page = replayed(collection, timestamp(revisit.get_header("WARC-Date")), url)
+            expected = site.routes[url.removeprefix(server.url)].body.decode()
+            assert page == expected, revisit.get_header("WARC-Profile")

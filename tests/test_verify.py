@@ -43,9 +43,7 @@ def archive(tmp_path) -> Path:
     writer.close()
     db = store.open_db(folder / "archive.db")
     for location, path in zip(locations, "ab", strict=True):
-        store.save_capture(
-            db, Capture.at(location, f"http://127.0.0.1/{path}", 200, lambda _: None)
-        )
+        store.save_capture(db, Capture.at(location, f"http://127.0.0.1/{path}", 200))
     store.save_article(db, Article("s", "1", "http://127.0.0.1/a", capture=locations[0].record_id))
     db.conn.commit()
     db.close()
