@@ -125,6 +125,8 @@ def serve(archive: Path | None, port: int, replay_url: str | None) -> None:
     from archiver.serve import serve as run_serve
 
     folder = archive or Path(_default_archive())
+    if not (folder / "archive.db").exists():
+        raise click.ClickException(f"no archive database at {folder / 'archive.db'}")
     click.echo(f"Datasette on http://127.0.0.1:{port}/archive (Ctrl-C to stop)")
     try:
         run_serve(folder, port, replay_url=replay_url)

@@ -546,7 +546,7 @@ def _find_quoted(
         (quoting,),
     )
     for candidate, name, body in candidates:
-        if author and name != author:
+        if author and (name or "").casefold() != author.casefold():
             continue
         if wanted and wanted not in normalize_for_match(body or ""):
             continue

@@ -19,6 +19,7 @@ class SiteStatus:
     due_now: int = 0
     next_due: list[str] = field(default_factory=list)
     errors: int = 0
+    recent_errors: list[tuple[str, str, int, str]] = field(default_factory=list)
 
 
 def archive_status(db: sqlite_utils.Database, last_runs: int = 5) -> list[SiteStatus]:
@@ -49,6 +50,12 @@ def archive_status(db: sqlite_utils.Database, last_runs: int = 5) -> list[SiteSt
             )
         ]
         status.errors = sum(run["errors"] or 0 for run in status.runs)
+        status.recent_errors = db.execute(
+            """SELECT e.error, e.url, e.attempts, e.at FROM fetch_errors e
+               JOIN fetch_state s ON s.url = e.url AND s.site = ?
+               ORDER BY e.id DESC LIMIT 5""",
+            (site,),
+        ).fetchall()
         statuses.append(status)
     return statuses
 
@@ -74,4 +81,8 @@ def render(statuses: list[SiteStatus]) -> str:
         )
         if status.next_due:
             lines.append("  next due: " + ", ".join(status.next_due))
+        if status.recent_errors:
+            lines.append("  latest errors:")
+            for error, url, attempts, at in status.recent_errors:
+                lines.append(f"    {at}  {error:<16} {url}  ({attempts or 1} attempts)")
     return "\n".join(lines)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import signal
 import subprocess
 import sys
@@ -254,13 +255,15 @@ def test_a_second_crawl_on_the_same_archive_is_refused(tmp_path):
     assert "is in use by pid" in second.stderr
 
 
-def test_status_reports_runs_and_schedule(tmp_path):
+def test_status_reports_runs_schedule_and_errors(tmp_path):
     site = Site(articles=2, comments=2)
     archive = tmp_path / "archive"
     with MockServer(site.routes) as server:
         crawl(server, archive)
         crawl(server, archive)
-    out = archiver("status", "--archive", str(archive)).stdout
+        out = archiver("status", "--archive", str(archive)).stdout
+        site.routes["/101/"] = Route(b"gone", 404, "text/plain")
+        crawl(server, archive, "--recheck")
     lines = out.splitlines()
     assert lines[0] == "next_ink"
     runs = [line.split() for line in lines[2:4]]
@@ -270,6 +273,9 @@ def test_status_reports_runs_and_schedule(tmp_path):
         ["finished", "4", "0", "2", "4", "0"],
     ]
     assert "threads: 2 active (0 due now), 0 quiet" in out
+    assert "latest errors:" not in out
+    out = archiver("status", "--archive", str(archive)).stdout
+    assert re.search(r"latest errors:\n\s+\S+\s+http_404\s+\S+/101/\s+\(1 attempts\)$", out)
 
 
 def test_schedule_prints_cron_and_installs_systemd_units(tmp_path, monkeypatch):

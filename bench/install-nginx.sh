@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The benchmark serves its generated site with Debian's nginx (light build is enough)
+# and compares with GNU wget. Idempotent: apt-get runs only when one is missing.
+set -euo pipefail
+if [ ! -x /usr/sbin/nginx ] || [ ! -x /usr/bin/wget ]; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends nginx-light wget >/dev/null
+    # the package starts a system-wide nginx on port 80; the benchmark runs its own
+    if command -v systemctl >/dev/null && systemctl is-active --quiet nginx 2>/dev/null; then
+        systemctl stop nginx || true
+    fi
+fi
+/usr/sbin/nginx -v
