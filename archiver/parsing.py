@@ -111,6 +111,12 @@ def _inline(text: str | None) -> str:
     return text.replace("\n", " ").replace("\r", " ") if text else ""
 
 
+def clean_text(value: str | None) -> str | None:
+    """Spaces collapsed, None when nothing is left: for names and titles read from markup."""
+    value = " ".join(value.split()) if value else None
+    return value or None
+
+
 def normalize_for_match(text: str) -> str:
     """Fold typographic quotes, case and spacing so quoted text matches its source."""
     text = unicodedata.normalize("NFKC", text)
@@ -178,6 +184,7 @@ def within(moment: str | None, since: datetime | None) -> bool:
 
 __all__ = [
     "capture_time",
+    "clean_text",
     "html_to_text",
     "normalize_for_match",
     "parse_iso",

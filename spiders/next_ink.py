@@ -21,7 +21,7 @@ from parsel import Selector
 from scrapy.http import TextResponse
 
 from archiver.items import Article, Comment, Item, Quote, ReplyLink
-from archiver.parsing import html_to_text, normalize_for_match, parse_iso
+from archiver.parsing import clean_text, html_to_text, normalize_for_match, parse_iso
 from archiver.quoting import take_quotes
 from archiver.spider import NewsSpider
 
@@ -54,11 +54,11 @@ def _article(response: TextResponse, node: Selector) -> Article:
         site_article_id=node.attrib["data-post-id"],
         url=response.url,
         canonical_url=response.css('link[rel="canonical"]::attr(href)').get(),
-        title=_clean(
+        title=clean_text(
             response.css('meta[property="og:title"]::attr(content)').get()
             or node.css("h1.article-title").xpath("string()").get()
         ),
-        author=_clean(node.css('.article-author a[rel="author"]').xpath("string()").get()),
+        author=clean_text(node.css('.article-author a[rel="author"]').xpath("string()").get()),
         published=parse_iso(
             response.css('meta[property="article:published_time"]::attr(content)').get()
         ),
@@ -87,7 +87,7 @@ def _comment(
         site=SITE,
         site_comment_id=comment_id,
         site_article_id=article_id,
-        author=_clean(node.css(".next-status-name-user").xpath("string()").get()),
+        author=clean_text(node.css(".next-status-name-user").xpath("string()").get()),
         posted=parse_iso(node.attrib.get("data-comment-date"), TIMEZONE),
         body_html=content.get() or "",
         body_text=REPLY_MARKER.sub("", text).strip(),
@@ -119,11 +119,6 @@ def _comment_page(url: str) -> int:
     if match:
         return int(match.group(1))
     return int(parse_qs(urlsplit(url).query).get("cpage", ["1"])[0])
-
-
-def _clean(value: str | None) -> str | None:
-    value = " ".join(value.split()) if value else None
-    return value or None
 
 
 class NextInkSpider(NewsSpider):

@@ -29,6 +29,7 @@ from scrapy.http import TextResponse
 from archiver.items import Article, Comment, Item, Quote
 from archiver.parsing import (
     capture_time,
+    clean_text,
     html_to_text,
     normalize_for_match,
     parse_site_date,
@@ -93,8 +94,8 @@ def _story(response: TextResponse, story: Selector, discussion_id: str) -> Artic
         site_article_id=discussion_id,
         url=response.url,
         canonical_url=response.css('link[rel="canonical"]::attr(href)').get(),
-        title=_clean(title.xpath("string()").get()),
-        author=_clean(story.css("header div.details > a").xpath("string()").get()),
+        title=clean_text(title.xpath("string()").get()),
+        author=clean_text(story.css("header div.details > a").xpath("string()").get()),
         published=_date(response, story.css("header time::attr(datetime)").get()),
         body_html=body.get(),
         body_text=html_to_text(body[0]) if body else None,
@@ -137,7 +138,7 @@ def _author(node: Selector, cid: str) -> str | None:
     if not by:
         return None
     linked = by.xpath("./a[1]").xpath("string()").get()
-    return _clean(linked or "".join(by.xpath("./text()").getall()))
+    return clean_text(linked or "".join(by.xpath("./text()").getall()))
 
 
 def _names_by_uid(nodes: SelectorList, tree: dict[str, dict[str, Any]]) -> dict[str, str]:
@@ -166,11 +167,6 @@ def _text_without_quotes(body: SelectorList) -> str:
 
 def _date(response: TextResponse, value: str | None) -> str | None:
     return parse_site_date(value, now=capture_time(response), tz=TIMEZONE)
-
-
-def _clean(value: str | None) -> str | None:
-    value = " ".join(value.split()) if value else None
-    return value or None
 
 
 class SlashdotSpider(NewsSpider):

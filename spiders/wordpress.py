@@ -41,6 +41,7 @@ from twisted.python.failure import Failure
 from archiver.items import Article, Comment, FetchError, Item
 from archiver.parsing import (
     capture_time,
+    clean_text,
     html_to_text,
     normalize_for_match,
     parse_iso,
@@ -237,11 +238,11 @@ def _article(response: TextResponse, site: str, post_id: str) -> Article:
         or (_first_text(scope, ("h1",)) if scope is not response else None)
         or _meta(response, "og:title")
         or _first_text(scope, (".entry-title",))
-        or _clean(ld.get("headline"))
+        or clean_text(ld.get("headline"))
         or _first_text(scope, ("a[rel~=bookmark]::attr(title)", "h1"))
-        or _clean(response.css("title::text").get()),
+        or clean_text(response.css("title::text").get()),
         author=_ld_name(ld.get("author"))
-        or _clean(response.css('meta[name="author"]::attr(content)').get())
+        or clean_text(response.css('meta[name="author"]::attr(content)').get())
         or _first_text(scope, (".author .fn", ".author.vcard", "a[rel=author]")),
         published=_iso(_meta(response, "article:published_time"))
         or _iso(ld.get("datePublished"))
@@ -279,11 +280,11 @@ def _ld_name(author: Any) -> str | None:  # noqa: ANN401 - JSON-LD: a name, an o
         author = author[0] if author else None
     if isinstance(author, dict):
         author = author.get("name")
-    return _clean(author) if isinstance(author, str) else None
+    return clean_text(author) if isinstance(author, str) else None
 
 
 def _meta(response: TextResponse, prop: str) -> str | None:
-    return _clean(response.css(f'meta[property="{prop}"]::attr(content)').get())
+    return clean_text(response.css(f'meta[property="{prop}"]::attr(content)').get())
 
 
 def _iso(value: str | None) -> str | None:
@@ -384,7 +385,7 @@ def _comment(
     body = _body(own, comment_id)
     tree = copy.deepcopy(body.root)
     quotes = list(take_quotes(tree, thread.article_text, thread.site, thread.authors))
-    moderation = _clean(own.css(".comment-awaiting-moderation").xpath("string()").get())
+    moderation = clean_text(own.css(".comment-awaiting-moderation").xpath("string()").get())
     yield Comment(
         site=thread.site,
         site_comment_id=comment_id,
@@ -419,13 +420,13 @@ def _body(own: Selector, comment_id: str) -> Selector:
 
 def _author(own: Selector) -> str | None:
     for selector in AUTHOR:
-        name = _clean(own.css(selector).xpath("string()").get())
+        name = clean_text(own.css(selector).xpath("string()").get())
         if name:
             return name
-    epoch = _clean(" ".join(own.css(".epoch-comment-author").xpath("./text()").getall()))
+    epoch = clean_text(" ".join(own.css(".epoch-comment-author").xpath("./text()").getall()))
     if epoch:
         return epoch.strip("· ")
-    signed = SIGNED_BY.match(_clean(own.css("cite").xpath("string()").get()) or "")
+    signed = SIGNED_BY.match(clean_text(own.css("cite").xpath("string()").get()) or "")
     return signed.group(1) if signed else None
 
 
@@ -491,14 +492,9 @@ def _first_text(scope: Selector | TextResponse, selectors: tuple[str, ...]) -> s
     for selector in selectors:
         found = scope.css(selector)
         value = found.get() if "::attr" in selector else found.xpath("string()").get()
-        if _clean(value):
-            return _clean(value)
+        if clean_text(value):
+            return clean_text(value)
     return None
-
-
-def _clean(value: str | None) -> str | None:
-    value = " ".join(value.split()) if value else None
-    return value or None
 
 
 class WordpressSpider(NewsSpider):

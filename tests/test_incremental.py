@@ -161,20 +161,24 @@ def test_second_run_fetches_only_what_is_due_and_archives_revisits(tmp_path):
     assert_equals_reparse(archive)
 
 
+def crawl_command(server: MockServer, archive: Path, *extra: str) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "archiver.cli",
+        "crawl",
+        "next_ink",
+        "--url",
+        server.url + "/",
+        "--archive",
+        str(archive),
+        *extra,
+    ]
+
+
 def start_crawl(server: MockServer, archive: Path) -> subprocess.Popen:
     return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "archiver.cli",
-            "crawl",
-            "next_ink",
-            "--url",
-            server.url + "/",
-            "--archive",
-            str(archive),
-            *LOOPBACK,
-        ],
+        crawl_command(server, archive, *LOOPBACK),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -233,20 +237,7 @@ def test_a_second_crawl_on_the_same_archive_is_refused(tmp_path):
         first = start_crawl(server, archive)
         wait_for_requests(server, 1)
         second = subprocess.run(  # while the first waits on its slow listing page
-            [
-                sys.executable,
-                "-m",
-                "archiver.cli",
-                "crawl",
-                "next_ink",
-                "--url",
-                server.url + "/",
-                "--archive",
-                str(archive),
-            ],
-            capture_output=True,
-            text=True,
-            timeout=60,
+            crawl_command(server, archive), capture_output=True, text=True, timeout=60
         )
         assert first.poll() is None, "the first crawl ended too soon to test the lock"
         first.send_signal(signal.SIGTERM)

@@ -1,0 +1,325 @@
+"""`python -m bench`: wget --mirror against archiver crawl and reparse, on one local site.
+
+For each size, the generated WordPress-shaped site is written to disk and served
+by nginx on 127.0.0.1; then each round runs, one after the other in a fresh
+process each, `wget --mirror --warc-file`, `archiver crawl wordpress` and
+`archiver reparse` on that crawl's archive. Wall time, peak RSS (from the
+child's own rusage), pages and WARC bytes are kept per round; the table and
+JSON give medians and the ratios to wget measured in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from tempfile import mkdtemp
+from urllib.parse import unquote, urlsplit
+
+from warcio.archiveiterator import ArchiveIterator
+
+from bench.nginx import Nginx, free_port, nginx_version
+from bench.site import SIZES, build_site, write_site
+from tests.wpsite import WpSite
+
+#: Politeness lifted for our own loopback server, so the pipeline is measured, not the delay.
+LOOPBACK_SETTINGS = (
+    "CONCURRENT_REQUESTS=16",
+    "CONCURRENT_REQUESTS_PER_DOMAIN=16",
+    "DOWNLOAD_DELAY=0",
+    "AUTOTHROTTLE_ENABLED=False",
+    "LOG_LEVEL=WARNING",
+)
+#: wget archives what it is shown; these are the links the wordpress spider never follows
+#: by design (reply forms), as the issue's comparison asks.
+WGET_REJECT = "replytocom"
+CONTENDERS = ("wget", "archiver crawl", "archiver reparse")
+# Targets of issue 6.
+TARGET_CRAWL_VS_WGET = 1.0
+TARGET_REPARSE_PAGES_PER_S = 300.0
+TARGET_PEAK_RSS_MB = 250.0
+TARGET_RSS_GROWTH = 0.10
+
+
+@dataclass
+class Run:
+    """One contender's run: what it cost and what it archived."""
+
+    wall_s: float
+    cpu_s: float
+    peak_rss_mb: float
+    exit_code: int
+    pages: int = 0
+    warc_bytes: int | None = None
+
+
+@dataclass
+class SizeResult:
+    name: str
+    posts: int
+    comments: int
+    site_pages: int
+    site_bytes: int
+    runs: dict[str, list[Run]] = field(default_factory=dict)
+    comments_in_db: int = 0
+    same_post_pages: bool = False
+    load_before: tuple[float, ...] = ()
+    load_after: tuple[float, ...] = ()
+
+    def summary(self) -> dict[str, dict]:
+        """Per contender: medians over rounds, rates, peak RSS, ratios to wget's wall time."""
+        wget = statistics.median(r.wall_s for r in self.runs["wget"])
+        out = {}
+        for name, runs in self.runs.items():
+            wall = statistics.median(r.wall_s for r in runs)
+            pages = runs[-1].pages
+            out[name] = {
+                "wall_s": round(wall, 3),
+                "wall_s_min": round(min(r.wall_s for r in runs), 3),
+                "cpu_s": round(statistics.median(r.cpu_s for r in runs), 3),
+                "pages": pages,
+                "pages_per_s": round(pages / wall, 1),
+                "comments_per_s": round(self.comments / wall, 1),
+                "peak_rss_mb": round(max(r.peak_rss_mb for r in runs), 1),
+                "warc_bytes": runs[-1].warc_bytes,
+                "wall_vs_wget": round(wall / wget, 3),
+                "rounds": [asdict(r) for r in runs],
+            }
+        return out
+
+
+def measure(command: list[str], log: Path) -> Run:
+    """Run `command` in a fresh process; its own wall time, CPU time and peak RSS."""
+    started = time.perf_counter()
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    cpu = usage.ru_utime + usage.ru_stime
+    return Run(round(wall, 3), round(cpu, 3), round(usage.ru_maxrss / 1024, 1), process.returncode)
+
+
+def wget_command(url: str, out: Path) -> list[str]:
+    return [
+        "wget", "--mirror", f"--warc-file={out / 'wget'}", "--reject-regex", WGET_REJECT,
+        "--no-verbose", "--directory-prefix", str(out / "mirror"), url + "/",
+    ]  # fmt: skip
+
+
+def archiver_command(*args: str, profile: Path | None = None) -> list[str]:
+    if profile is None:
+        return [sys.executable, "-m", "archiver.cli", *args]
+    runner = [sys.executable, "-m", "pyinstrument", "-r", "pstats", "-o", str(profile)]
+    return [*runner, "-m", "archiver.cli", *args]
+
+
+def crawl_args(url: str, archive: Path) -> list[str]:
+    settings = [arg for setting in LOOPBACK_SETTINGS for arg in ("-s", setting)]
+    return ["crawl", "wordpress", "--url", url + "/", "--archive", str(archive), *settings]
+
+
+def warc_responses(paths: list[Path]) -> tuple[int, set[str]]:
+    """Response records in these WARC files, and the unquoted paths of those with status 200."""
+    count, ok = 0, set()
+    for path in paths:
+        with path.open("rb") as stream:
+            for record in ArchiveIterator(stream):
+                if record.rec_type != "response":
+                    continue
+                count += 1
+                if record.http_headers and record.http_headers.get_statuscode() == "200":
+                    ok.add(unquote(urlsplit(record.rec_headers.get_header("WARC-Target-URI")).path))
+    return count, ok
+
+
+def post_page_paths(site: WpSite) -> set[str]:
+    """Every post page and comment page of the site, as unquoted paths."""
+    return {unquote(p) for post in site.posts for p in [post.path, *site.comment_page_paths(post)]}
+
+
+def run_round(url: str, out: Path, result: SizeResult, site: WpSite) -> None:
+    """wget, then a full crawl, then a reparse of that crawl, each measured on its own."""
+    out.mkdir(parents=True)
+    archive = out / "archive"
+    wget = measure(wget_command(url, out), out / "wget.log")
+    if wget.exit_code not in (0, 8):  # 8: some URL answered an error (404s), as on any site
+        raise RuntimeError(f"wget failed ({wget.exit_code}); see {out / 'wget.log'}")
+    wget_warcs = sorted(out.glob("wget*.warc.gz"))
+    wget.pages, wget_ok = warc_responses(wget_warcs)
+    wget.warc_bytes = sum(p.stat().st_size for p in wget_warcs)
+
+    crawl = measure(archiver_command(*crawl_args(url, archive)), out / "crawl.log")
+    _check(crawl, out / "crawl.log")
+    warcs = sorted((archive / "warc").glob("*.warc.gz"))
+    crawl.pages, crawl_ok = warc_responses(warcs)
+    crawl.warc_bytes = sum(p.stat().st_size for p in warcs)
+    result.comments_in_db = _count(archive / "archive.db", "comments")
+
+    reparse_args = ("reparse", "--archive", str(archive), "--no-progress")
+    reparse = measure(archiver_command(*reparse_args), out / "reparse.log")
+    _check(reparse, out / "reparse.log")
+    reparse.pages = crawl.pages
+    result.comments_in_db = min(result.comments_in_db, _count(archive / "archive.db", "comments"))
+
+    wanted = post_page_paths(site)
+    result.same_post_pages = (wget_ok & wanted) == (crawl_ok & wanted) == wanted
+    for name, run in zip(CONTENDERS, (wget, crawl, reparse), strict=True):
+        result.runs.setdefault(name, []).append(run)
+
+
+def _check(run: Run, log: Path) -> None:
+    if run.exit_code != 0:
+        raise RuntimeError(f"exit {run.exit_code}: {log.read_text()[-2000:]}")
+
+
+def _count(db: Path, table: str) -> int:
+    with sqlite3.connect(db) as conn:
+        return conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+
+
+def bench_size(name: str, rounds: int, work: Path, profile: bool) -> SizeResult:
+    """Generate, serve and benchmark one site size."""
+    folder = work / name
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    site = build_site(SIZES[name], url)
+    site_bytes = write_site(site, folder / "site")
+    result = SizeResult(
+        name, len(site.posts), len(site.comments), len(site.routes), site_bytes,
+        load_before=os.getloadavg(),
+    )  # fmt: skip
+    with Nginx(folder / "site", folder / "nginx", port):
+        for number in range(1, rounds + 1):
+            print(f"[{name}] round {number}/{rounds}", file=sys.stderr, flush=True)
+            run_round(url, folder / f"round-{number}", result, site)
+        if profile:
+            print(f"[{name}] profiling", file=sys.stderr, flush=True)
+            profile_round(url, folder / "profile")
+    result.load_after = os.getloadavg()
+    return result
+
+
+def profile_round(url: str, out: Path) -> None:
+    """One untimed crawl and reparse under pyinstrument, written as pstats files."""
+    out.mkdir(parents=True)
+    archive = out / "archive"
+    for name, args in (("crawl", crawl_args(url, archive)), ("reparse", ("reparse", "--archive", str(archive), "--no-progress"))):  # fmt: skip
+        run = measure(archiver_command(*args, profile=out / f"{name}.pstats"), out / f"{name}.log")
+        _check(run, out / f"{name}.log")
+
+
+def targets(sizes: list[SizeResult]) -> dict[str, dict]:
+    """Where each of issue 6's targets stands, from this run's numbers."""
+    summaries = {s.name: s.summary() for s in sizes}
+    crawl_ratio = max(s["archiver crawl"]["wall_vs_wget"] for s in summaries.values())
+    reparse_rate = min(s["archiver reparse"]["pages_per_s"] for s in summaries.values())
+    rss = max(
+        s[c]["peak_rss_mb"] for s in summaries.values() for c in ("archiver crawl", "archiver reparse")
+    )
+    out = {
+        "crawl_wall_vs_wget": {"value": crawl_ratio, "target": TARGET_CRAWL_VS_WGET,
+                               "met": crawl_ratio <= TARGET_CRAWL_VS_WGET},
+        "reparse_pages_per_s": {"value": reparse_rate, "target": TARGET_REPARSE_PAGES_PER_S,
+                                "met": reparse_rate >= TARGET_REPARSE_PAGES_PER_S},
+        "peak_rss_mb": {"value": rss, "target": TARGET_PEAK_RSS_MB, "met": rss <= TARGET_PEAK_RSS_MB},
+    }  # fmt: skip
+    if "default" in summaries and "10x" in summaries:
+        growth = {
+            c: summaries["10x"][c]["peak_rss_mb"] / summaries["default"][c]["peak_rss_mb"] - 1
+            for c in ("archiver crawl", "archiver reparse")
+        }
+        worst = round(max(growth.values()), 3)
+        out["rss_growth_default_to_10x"] = {
+            "value": worst, "target": TARGET_RSS_GROWTH, "met": worst <= TARGET_RSS_GROWTH,
+        }  # fmt: skip
+    return out
+
+
+def report(sizes: list[SizeResult], rounds: int) -> dict:
+    return {
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "wget": subprocess.run(["wget", "--version"], capture_output=True, text=True)
+            .stdout.split("\n")[0],
+            "nginx": nginx_version(),
+        },
+        "rounds": rounds,
+        "archiver_settings": list(LOOPBACK_SETTINGS),
+        "wget_reject_regex": WGET_REJECT,
+        "sizes": [
+            {
+                "name": s.name,
+                "posts": s.posts,
+                "comments": s.comments,
+                "site_pages": s.site_pages,
+                "site_bytes": s.site_bytes,
+                "comments_in_db": s.comments_in_db,
+                "same_post_pages": s.same_post_pages,
+                "load_before": [round(x, 2) for x in s.load_before],
+                "load_after": [round(x, 2) for x in s.load_after],
+                "contenders": s.summary(),
+            }
+            for s in sizes
+        ],
+        "targets": targets(sizes),
+    }
+
+
+def render(data: dict) -> str:
+    """The JSON report as a plain-text table per size."""
+    lines = [f"archiver settings: -s {' -s '.join(data['archiver_settings'])}",
+             f"wget: --mirror --warc-file --reject-regex {data['wget_reject_regex']}"]  # fmt: skip
+    header = ("contender", "wall s", "pages/s", "comments/s", "peak RSS MB", "WARC MB", "× wget")
+    for size in data["sizes"]:
+        lines += [
+            "",
+            f"{size['name']}: {size['posts']} posts, {size['comments']} comments, "
+            f"{size['site_pages']} files ({size['site_bytes'] / 1e6:.0f} MB); median of "
+            f"{data['rounds']} rounds; load {size['load_before']} -> {size['load_after']}; "
+            f"comments in db {size['comments_in_db']}, same post pages: {size['same_post_pages']}",
+            "| " + " | ".join(header) + " |",
+            "|" + "---|" * len(header),
+        ]
+        for name, c in size["contenders"].items():
+            warc = f"{c['warc_bytes'] / 1e6:.1f}" if c["warc_bytes"] is not None else "-"
+            cells = (name, f"{c['wall_s']:.2f}", f"{c['pages_per_s']:.0f}",
+                     f"{c['comments_per_s']:.0f}", f"{c['peak_rss_mb']:.0f}", warc,
+                     f"{c['wall_vs_wget']:.2f}")  # fmt: skip
+            lines.append("| " + " | ".join(cells) + " |")
+    lines.append("")
+    for name, t in data["targets"].items():
+        lines.append(f"target {name}: {t['value']} (target {t['target']}): "
+                     f"{'met' if t['met'] else 'NOT met'}")  # fmt: skip
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
+    parser.add_argument("--size", action="append", choices=sorted(SIZES),
+                        help="site size, repeatable (default: default and 10x)")  # fmt: skip
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--workdir", type=Path, help="keep sites and archives here")
+    parser.add_argument("--json", type=Path, help="also write the JSON report to this file")
+    parser.add_argument("--profile", action="store_true",
+                        help="also run crawl and reparse once under pyinstrument (pstats files)")  # fmt: skip
+    args = parser.parse_args(argv)
+    work = args.workdir or Path(mkdtemp(prefix="news-archiver-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    sizes = [bench_size(n, args.rounds, work, args.profile) for n in args.size or ["default", "10x"]]
+    data = report(sizes, args.rounds)
+    print(render(data))
+    print(json.dumps(data, indent=2))
+    if args.json:
+        args.json.write_text(json.dumps(data, indent=2) + "\n")
+    print(f"sites, archives and logs: {work}", file=sys.stderr)
+    return 0
