@@ -39,6 +39,14 @@ def cli() -> None:
 @click.option("--max-pages", type=int, default=None, help="Stop after this many responses.")
 @click.option("--recheck", is_flag=True, help="Treat every known thread as due now.")
 @click.option(
+    "--redis",
+    "redis_url",
+    default=None,
+    metavar="URL",
+    help="Share the crawl with other workers through this Redis "
+    "(default: $ARCHIVER_REDIS_URL, the REDIS_URL setting).",
+)
+@click.option(
     "--since", default=None, metavar="DATE", help="Skip articles published before this ISO date."
 )
 def crawl(
@@ -49,6 +57,7 @@ def crawl(
     max_pages: int | None,
     recheck: bool,
     since: str | None,
+    redis_url: str | None,
 ) -> None:
     """Crawl SPIDER's site (or --url pages) into the archive."""
     from archiver.crawl import run_crawl
@@ -61,6 +70,8 @@ def crawl(
         settings["CLOSESPIDER_PAGECOUNT"] = max_pages
     if recheck:
         settings["RECRAWL_RECHECK"] = True
+    if redis_url:
+        settings["REDIS_URL"] = redis_url
     try:
         report = run_crawl(spider, list(urls), settings, since=since)
     except KeyError as error:
@@ -85,6 +96,28 @@ def reparse(archive: Path | None, progress: bool) -> None:
     )
     if report.skipped_open_files:
         click.echo(f"Skipped {report.skipped_open_files} unfinished .open WARC files.", err=True)
+
+
+@cli.command()
+@ARCHIVE_OPTION
+@click.option(
+    "--from",
+    "sources",
+    multiple=True,
+    required=True,
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="A worker's archive folder (repeatable).",
+)
+def ingest(archive: Path | None, sources: tuple[Path, ...]) -> None:
+    """Merge workers' archives: copy their WARC files in, reparse them into archive.db."""
+    from archiver.ingest import ingest as run_ingest
+    from archiver.lock import ArchiveLocked
+
+    try:
+        report = run_ingest(archive or Path(_default_archive()), list(sources))
+    except (ArchiveLocked, ValueError) as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(report.render())
 
 
 @cli.command()

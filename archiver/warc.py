@@ -1,6 +1,6 @@
 """Write HTTP exchanges to rotating, per-record-gzipped WARC/1.1 files.
 
-Files are named `{prefix}-{UTC timestamp}-{serial:05d}-{host}.warc.gz`, written
+Files are named `{prefix}-{UTC timestamp}-{serial:05d}-{host}_{pid}.warc.gz`, written
 as `….open` and renamed when closed. Each record is flushed as soon as it is
 written, so a crash loses at most the record being written. Record ids and
 dates can be injected, so tests can compare bytes.
@@ -186,7 +186,8 @@ class WarcFileWriter:
             return self._writer
         self.directory.mkdir(parents=True, exist_ok=True)
         stamp = self.clock().astimezone(UTC).strftime("%Y%m%d%H%M%S%f")[:17]
-        name = f"{self.prefix}-{stamp}-{self.serial:05d}-{self.host}.warc.gz"
+        # host and pid: workers on one or several machines never pick the same name
+        name = f"{self.prefix}-{stamp}-{self.serial:05d}-{self.host}_{os.getpid()}.warc.gz"
         self.serial += 1
         self._path = self.directory / (name + OPEN_SUFFIX)
         # "x": never append to or clobber a file another run left behind.

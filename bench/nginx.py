@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 NGINX = os.environ.get("BENCH_NGINX", "/usr/sbin/nginx")
+INSTALL = Path(__file__).parent.parent / "scripts" / "install-nginx.sh"
 CONFIG = """worker_processes 1;
 {user}
 pid {work}/nginx.pid;
@@ -55,7 +56,7 @@ class Nginx:
 
     def __init__(self, root: Path, work: Path, port: int) -> None:
         if not Path(NGINX).exists() or not shutil.which("wget"):
-            raise SystemExit("nginx or wget missing: run `bash bench/install-nginx.sh` first")
+            subprocess.run(["bash", str(INSTALL)], check=True)  # Debian's packages, if missing
         self.root, self.work, self.port = root.resolve(), work.resolve(), port
         self.process: subprocess.Popen | None = None
 
@@ -68,9 +69,7 @@ class Nginx:
         # As root, nginx's workers run as nobody: let them read the site.
         user = "user root;" if os.geteuid() == 0 else ""
         config = self.work / "nginx.conf"
-        config.write_text(
-            CONFIG.format(user=user, work=self.work, port=self.port, root=self.root)
-        )
+        config.write_text(CONFIG.format(user=user, work=self.work, port=self.port, root=self.root))
         self.process = subprocess.Popen(
             [NGINX, "-c", str(config), "-p", str(self.work), "-g", "daemon off;"],
             stderr=subprocess.PIPE,

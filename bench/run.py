@@ -70,7 +70,8 @@ class SizeResult:
     site_pages: int
     site_bytes: int
     runs: dict[str, list[Run]] = field(default_factory=dict)
-    comments_in_db: int = 0
+    comments_after_crawl: int = 0
+    comments_after_reparse: int = 0
     same_post_pages: bool = False
     load_before: tuple[float, ...] = ()
     load_after: tuple[float, ...] = ()
@@ -111,15 +112,22 @@ def measure(command: list[str], log: Path) -> Run:
 
 def wget_command(url: str, out: Path) -> list[str]:
     return [
-        "wget", "--mirror", f"--warc-file={out / 'wget'}", "--reject-regex", WGET_REJECT,
-        "--no-verbose", "--directory-prefix", str(out / "mirror"), url + "/",
-    ]  # fmt: skip
+        "wget",
+        "--mirror",
+        f"--warc-file={out / 'wget'}",
+        "--reject-regex",
+        WGET_REJECT,
+        "--no-verbose",
+        "--directory-prefix",
+        str(out / "mirror"),
+        url + "/",
+    ]
 
 
 def archiver_command(*args: str, profile: Path | None = None) -> list[str]:
     if profile is None:
         return [sys.executable, "-m", "archiver.cli", *args]
-    runner = [sys.executable, "-m", "pyinstrument", "-r", "pstats", "-o", str(profile)]
+    runner = [sys.executable, "-m", "pyinstrument", "-r", "text", "--no-color", "-o", str(profile)]
     return [*runner, "-m", "archiver.cli", *args]
 
 
@@ -151,35 +159,41 @@ def run_round(url: str, out: Path, result: SizeResult, site: WpSite) -> None:
     """wget, then a full crawl, then a reparse of that crawl, each measured on its own."""
     out.mkdir(parents=True)
     archive = out / "archive"
-    wget = measure(wget_command(url, out), out / "wget.log")
-    if wget.exit_code not in (0, 8):  # 8: some URL answered an error (404s), as on any site
-        raise RuntimeError(f"wget failed ({wget.exit_code}); see {out / 'wget.log'}")
-    wget_warcs = sorted(out.glob("wget*.warc.gz"))
-    wget.pages, wget_ok = warc_responses(wget_warcs)
-    wget.warc_bytes = sum(p.stat().st_size for p in wget_warcs)
-
-    crawl = measure(archiver_command(*crawl_args(url, archive)), out / "crawl.log")
-    _check(crawl, out / "crawl.log")
-    warcs = sorted((archive / "warc").glob("*.warc.gz"))
-    crawl.pages, crawl_ok = warc_responses(warcs)
-    crawl.warc_bytes = sum(p.stat().st_size for p in warcs)
-    result.comments_in_db = _count(archive / "archive.db", "comments")
-
-    reparse_args = ("reparse", "--archive", str(archive), "--no-progress")
-    reparse = measure(archiver_command(*reparse_args), out / "reparse.log")
-    _check(reparse, out / "reparse.log")
-    reparse.pages = crawl.pages
-    result.comments_in_db = min(result.comments_in_db, _count(archive / "archive.db", "comments"))
-
+    wget, wget_pages = run_wget(url, out)
+    crawl, crawl_pages = run_archiver(crawl_args(url, archive), out / "crawl.log", archive)
+    result.comments_after_crawl = _count(archive / "archive.db", "comments")
+    reparse_args = ["reparse", "--archive", str(archive), "--no-progress"]
+    reparse, _ = run_archiver(reparse_args, out / "reparse.log", archive)
+    reparse.warc_bytes = None  # it reads the crawl's WARC files, writes none
+    result.comments_after_reparse = _count(archive / "archive.db", "comments")
     wanted = post_page_paths(site)
-    result.same_post_pages = (wget_ok & wanted) == (crawl_ok & wanted) == wanted
+    result.same_post_pages = (wget_pages & wanted) == (crawl_pages & wanted) == wanted
     for name, run in zip(CONTENDERS, (wget, crawl, reparse), strict=True):
         result.runs.setdefault(name, []).append(run)
 
 
-def _check(run: Run, log: Path) -> None:
+def run_wget(url: str, out: Path) -> tuple[Run, set[str]]:
+    """A wget mirror run, with the pages its WARC holds."""
+    run = measure(wget_command(url, out), out / "wget.log")
+    if run.exit_code not in (0, 8):  # 8: some URL answered an error (404s), as on any site
+        raise RuntimeError(f"wget failed ({run.exit_code}); see {out / 'wget.log'}")
+    return _with_warcs(run, sorted(out.glob("wget*.warc.gz")))
+
+
+def run_archiver(
+    args: list[str], log: Path, archive: Path, profile: Path | None = None
+) -> tuple[Run, set[str]]:
+    """An archiver command, with the pages the archive's WARC files hold."""
+    run = measure(archiver_command(*args, profile=profile), log)
     if run.exit_code != 0:
         raise RuntimeError(f"exit {run.exit_code}: {log.read_text()[-2000:]}")
+    return _with_warcs(run, sorted((archive / "warc").glob("*.warc.gz")))
+
+
+def _with_warcs(run: Run, warcs: list[Path]) -> tuple[Run, set[str]]:
+    run.pages, ok_pages = warc_responses(warcs)
+    run.warc_bytes = sum(p.stat().st_size for p in warcs)
+    return run, ok_pages
 
 
 def _count(db: Path, table: str) -> int:
@@ -195,9 +209,13 @@ def bench_size(name: str, rounds: int, work: Path, profile: bool) -> SizeResult:
     site = build_site(SIZES[name], url)
     site_bytes = write_site(site, folder / "site")
     result = SizeResult(
-        name, len(site.posts), len(site.comments), len(site.routes), site_bytes,
+        name,
+        len(site.posts),
+        len(site.comments),
+        len(site.routes),
+        site_bytes,
         load_before=os.getloadavg(),
-    )  # fmt: skip
+    )
     with Nginx(folder / "site", folder / "nginx", port):
         for number in range(1, rounds + 1):
             print(f"[{name}] round {number}/{rounds}", file=sys.stderr, flush=True)
@@ -210,12 +228,12 @@ def bench_size(name: str, rounds: int, work: Path, profile: bool) -> SizeResult:
 
 
 def profile_round(url: str, out: Path) -> None:
-    """One untimed crawl and reparse under pyinstrument, written as pstats files."""
+    """One untimed crawl and reparse under pyinstrument: call trees with times, as text."""
     out.mkdir(parents=True)
     archive = out / "archive"
-    for name, args in (("crawl", crawl_args(url, archive)), ("reparse", ("reparse", "--archive", str(archive), "--no-progress"))):  # fmt: skip
-        run = measure(archiver_command(*args, profile=out / f"{name}.pstats"), out / f"{name}.log")
-        _check(run, out / f"{name}.log")
+    reparse_args = ["reparse", "--archive", str(archive), "--no-progress"]
+    for name, args in (("crawl", crawl_args(url, archive)), ("reparse", reparse_args)):
+        run_archiver(args, out / f"{name}.log", archive, profile=out / f"{name}.txt")
 
 
 def targets(sizes: list[SizeResult]) -> dict[str, dict]:
@@ -224,15 +242,27 @@ def targets(sizes: list[SizeResult]) -> dict[str, dict]:
     crawl_ratio = max(s["archiver crawl"]["wall_vs_wget"] for s in summaries.values())
     reparse_rate = min(s["archiver reparse"]["pages_per_s"] for s in summaries.values())
     rss = max(
-        s[c]["peak_rss_mb"] for s in summaries.values() for c in ("archiver crawl", "archiver reparse")
+        s[c]["peak_rss_mb"]
+        for s in summaries.values()
+        for c in ("archiver crawl", "archiver reparse")
     )
     out = {
-        "crawl_wall_vs_wget": {"value": crawl_ratio, "target": TARGET_CRAWL_VS_WGET,
-                               "met": crawl_ratio <= TARGET_CRAWL_VS_WGET},
-        "reparse_pages_per_s": {"value": reparse_rate, "target": TARGET_REPARSE_PAGES_PER_S,
-                                "met": reparse_rate >= TARGET_REPARSE_PAGES_PER_S},
-        "peak_rss_mb": {"value": rss, "target": TARGET_PEAK_RSS_MB, "met": rss <= TARGET_PEAK_RSS_MB},
-    }  # fmt: skip
+        "crawl_wall_vs_wget": {
+            "value": crawl_ratio,
+            "target": TARGET_CRAWL_VS_WGET,
+            "met": crawl_ratio <= TARGET_CRAWL_VS_WGET,
+        },
+        "reparse_pages_per_s": {
+            "value": reparse_rate,
+            "target": TARGET_REPARSE_PAGES_PER_S,
+            "met": reparse_rate >= TARGET_REPARSE_PAGES_PER_S,
+        },
+        "peak_rss_mb": {
+            "value": rss,
+            "target": TARGET_PEAK_RSS_MB,
+            "met": rss <= TARGET_PEAK_RSS_MB,
+        },
+    }
     if "default" in summaries and "10x" in summaries:
         growth = {
             c: summaries["10x"][c]["peak_rss_mb"] / summaries["default"][c]["peak_rss_mb"] - 1
@@ -240,8 +270,10 @@ def targets(sizes: list[SizeResult]) -> dict[str, dict]:
         }
         worst = round(max(growth.values()), 3)
         out["rss_growth_default_to_10x"] = {
-            "value": worst, "target": TARGET_RSS_GROWTH, "met": worst <= TARGET_RSS_GROWTH,
-        }  # fmt: skip
+            "value": worst,
+            "target": TARGET_RSS_GROWTH,
+            "met": worst <= TARGET_RSS_GROWTH,
+        }
     return out
 
 
@@ -250,8 +282,9 @@ def report(sizes: list[SizeResult], rounds: int) -> dict:
         "machine": {
             "cpus": os.cpu_count(),
             "python": platform.python_version(),
-            "wget": subprocess.run(["wget", "--version"], capture_output=True, text=True)
-            .stdout.split("\n")[0],
+            "wget": subprocess.run(
+                ["wget", "--version"], capture_output=True, text=True
+            ).stdout.split("\n")[0],
             "nginx": nginx_version(),
         },
         "rounds": rounds,
@@ -264,7 +297,8 @@ def report(sizes: list[SizeResult], rounds: int) -> dict:
                 "comments": s.comments,
                 "site_pages": s.site_pages,
                 "site_bytes": s.site_bytes,
-                "comments_in_db": s.comments_in_db,
+                "comments_after_crawl": s.comments_after_crawl,
+                "comments_after_reparse": s.comments_after_reparse,
                 "same_post_pages": s.same_post_pages,
                 "load_before": [round(x, 2) for x in s.load_before],
                 "load_after": [round(x, 2) for x in s.load_after],
@@ -278,8 +312,10 @@ def report(sizes: list[SizeResult], rounds: int) -> dict:
 
 def render(data: dict) -> str:
     """The JSON report as a plain-text table per size."""
-    lines = [f"archiver settings: -s {' -s '.join(data['archiver_settings'])}",
-             f"wget: --mirror --warc-file --reject-regex {data['wget_reject_regex']}"]  # fmt: skip
+    lines = [
+        f"archiver settings: -s {' -s '.join(data['archiver_settings'])}",
+        f"wget: --mirror --warc-file --reject-regex {data['wget_reject_regex']}",
+    ]
     header = ("contender", "wall s", "pages/s", "comments/s", "peak RSS MB", "WARC MB", "× wget")
     for size in data["sizes"]:
         lines += [
@@ -287,36 +323,54 @@ def render(data: dict) -> str:
             f"{size['name']}: {size['posts']} posts, {size['comments']} comments, "
             f"{size['site_pages']} files ({size['site_bytes'] / 1e6:.0f} MB); median of "
             f"{data['rounds']} rounds; load {size['load_before']} -> {size['load_after']}; "
-            f"comments in db {size['comments_in_db']}, same post pages: {size['same_post_pages']}",
+            f"comments in the database after crawl {size['comments_after_crawl']}, after reparse "
+            f"{size['comments_after_reparse']}; same post pages: {size['same_post_pages']}",
             "| " + " | ".join(header) + " |",
             "|" + "---|" * len(header),
         ]
         for name, c in size["contenders"].items():
             warc = f"{c['warc_bytes'] / 1e6:.1f}" if c["warc_bytes"] is not None else "-"
-            cells = (name, f"{c['wall_s']:.2f}", f"{c['pages_per_s']:.0f}",
-                     f"{c['comments_per_s']:.0f}", f"{c['peak_rss_mb']:.0f}", warc,
-                     f"{c['wall_vs_wget']:.2f}")  # fmt: skip
+            cells = (
+                name,
+                f"{c['wall_s']:.2f}",
+                f"{c['pages_per_s']:.0f}",
+                f"{c['comments_per_s']:.0f}",
+                f"{c['peak_rss_mb']:.0f}",
+                warc,
+                f"{c['wall_vs_wget']:.2f}",
+            )
             lines.append("| " + " | ".join(cells) + " |")
     lines.append("")
     for name, t in data["targets"].items():
-        lines.append(f"target {name}: {t['value']} (target {t['target']}): "
-                     f"{'met' if t['met'] else 'NOT met'}")  # fmt: skip
+        lines.append(
+            f"target {name}: {t['value']} (target {t['target']}): "
+            f"{'met' if t['met'] else 'NOT met'}"
+        )
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
-    parser.add_argument("--size", action="append", choices=sorted(SIZES),
-                        help="site size, repeatable (default: default and 10x)")  # fmt: skip
+    parser.add_argument(
+        "--size",
+        action="append",
+        choices=sorted(SIZES),
+        help="site size, repeatable (default: default and 10x)",
+    )
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--workdir", type=Path, help="keep sites and archives here")
     parser.add_argument("--json", type=Path, help="also write the JSON report to this file")
-    parser.add_argument("--profile", action="store_true",
-                        help="also run crawl and reparse once under pyinstrument (pstats files)")  # fmt: skip
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="also profile a crawl and a reparse (pyinstrument call trees)",
+    )
     args = parser.parse_args(argv)
     work = args.workdir or Path(mkdtemp(prefix="news-archiver-bench-"))
     work.mkdir(parents=True, exist_ok=True)
-    sizes = [bench_size(n, args.rounds, work, args.profile) for n in args.size or ["default", "10x"]]
+    sizes = [
+        bench_size(n, args.rounds, work, args.profile) for n in args.size or ["default", "10x"]
+    ]
     data = report(sizes, args.rounds)
     print(render(data))
     print(json.dumps(data, indent=2))

@@ -95,7 +95,7 @@ def _words(rng: random.Random, count: int) -> str:
 
 def _paragraphs(rng: random.Random, count: int) -> str:
     return "".join(
-        f"<p>{_words(rng, 90).capitalize()}. <a href=\"{CDN}/ref/{rng.randint(1, 9999)}\">"
+        f'<p>{_words(rng, 90).capitalize()}. <a href="{CDN}/ref/{rng.randint(1, 9999)}">'
         f"{_words(rng, 3)}</a> {_words(rng, 40)}.</p>\n"
         for _ in range(count)
     )
@@ -158,4 +158,6 @@ def _sidebar(rng: random.Random, recent: list[str]) -> str:
 
 def _footer(rng: random.Random) -> str:
     links = "".join(f'<a href="{CDN}/legal/{n}/">{_words(rng, 2)}</a> ' for n in range(30))
-    return f'<footer id="colophon" class="site-footer"><div class="site-info">{links}</div></footer>'
+    return (
+        f'<footer id="colophon" class="site-footer"><div class="site-info">{links}</div></footer>'
+    )

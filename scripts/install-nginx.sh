@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The benchmark serves its generated site with Debian's nginx (light build is enough)
+# The benchmark (python -m bench) serves its generated site with Debian's nginx (light build is enough)
 # and compares with GNU wget. Idempotent: apt-get runs only when one is missing.
 set -euo pipefail
 if [ ! -x /usr/sbin/nginx ] || [ ! -x /usr/bin/wget ]; then
