@@ -20,7 +20,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from archiver.reparse import Record, iter_records, process_record, warc_files
 from archiver.spider import NewsSpider
-from archiver.warc import OPEN_SUFFIX
+from archiver.warc import OPEN_SUFFIX, bytes_missing
 
 _STAMP = re.compile(r"-(\d{17})-\d{5}-[^/]+\.warc\.gz$")  # the host may hold "-"
 
@@ -60,7 +60,7 @@ def complete_length(path: Path) -> int:
         try:
             for record in records:
                 record.raw_stream.read()
-                if record.digest_checker.passed is False:
+                if bytes_missing(record) or record.digest_checker.passed is False:
                     break
                 end = records.get_record_offset() + records.get_record_length()
         except Exception:  # noqa: BLE001 - any decoding error marks the cut-off point

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
 
-from archiver.warc import OPEN_SUFFIX
+from archiver.warc import OPEN_SUFFIX, bytes_missing
 
 _CHUNK = 1 << 20
 
@@ -73,9 +73,7 @@ def check_warc_file(path: Path, report: VerifyReport) -> dict[int, str]:
                 record_id = record.rec_headers.get_header("WARC-Record-ID")
                 found[records.get_record_offset()] = record_id
                 report.records += 1
-                # warcio stops quietly at the end of the data: a short block is found by
-                # what is left of its Content-Length (its digests are then never compared).
-                missing = getattr(record.raw_stream, "limit", 0)
+                missing = bytes_missing(record)
                 if missing:
                     report.problems.append(
                         f"{path.name}: record {record_id} is {missing} bytes short of its length"

@@ -83,6 +83,16 @@ SERVER_NOT_MODIFIED = "http://netpreserve.org/warc/1.1/revisit/server-not-modifi
 IDENTICAL_PAYLOAD = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
 
 
+def bytes_missing(record: object) -> int:
+    """After reading a record to its end: how far short of its Content-Length it fell.
+
+    warcio stops quietly at the end of the data, so a record cut by a crash reads
+    as complete (and its digests are never compared): what is left of the length
+    limit is the only sign.
+    """
+    return getattr(record.raw_stream, "limit", 0) or 0  # type: ignore[attr-defined]
+
+
 def payload_digest(body: bytes) -> str:
     """The WARC-Payload-Digest warcio writes for these bytes."""
     return "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode()

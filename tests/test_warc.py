@@ -199,3 +199,30 @@ def test_crawl_output_passes_warcio_check_and_cdxj_indexer(tmp_path):
     assert index.returncode == 0, index.stderr
     indexed = [line for line in index.stdout.splitlines() if line.strip()]
     assert len(indexed) == len(routes)  # one line per response record
+
+
+def test_repair_cuts_a_partial_last_record_and_closes_the_file(tmp_path):
+    from archiver.resume import repair_open_files
+
+    writer = fixed_writer(tmp_path)
+    ends = []
+    for n in range(3):
+        writer.write_exchange(exchange(random.Random(n).randbytes(4000)))
+        ends.append(writer._file.tell())
+    writer._file.flush()
+    path = writer.current_path
+    # a kill in the middle of the third pair's response record
+    with path.open("r+b") as handle:
+        handle.truncate(ends[1] + 1500)
+    writer._file = None  # the process is gone: nobody closes it
+    repaired, dropped = repair_open_files(tmp_path)
+    (closed,) = tmp_path.glob("*.warc.gz")
+    assert repaired == [closed.name] and dropped == 1500
+    assert closed.stat().st_size == ends[1]
+    assert not list(tmp_path.glob("*.open"))
+    kinds = [headers.get_header("WARC-Type") for headers, _, _ in records(closed)]
+    assert kinds == ["warcinfo", "response", "request", "response", "request"]
+    check = subprocess.run(
+        [sys.executable, "-m", "warcio.cli", "check", str(closed)], capture_output=True, text=True
+    )
+    assert check.returncode == 0, check.stdout + check.stderr
