@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -55,7 +54,7 @@ class Nginx:
     """`with Nginx(root, work, port) as url:` serves `root` until the block ends."""
 
     def __init__(self, root: Path, work: Path, port: int) -> None:
-        if not Path(NGINX).exists() or not shutil.which("wget"):
+        if not all(Path(tool).exists() for tool in (NGINX, "/usr/bin/wget", "/usr/bin/time")):
             subprocess.run(["bash", str(INSTALL)], check=True)  # Debian's packages, if missing
         self.root, self.work, self.port = root.resolve(), work.resolve(), port
         self.process: subprocess.Popen | None = None
