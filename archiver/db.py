@@ -359,7 +359,7 @@ def save_article(db: sqlite_utils.Database, article: Article) -> str:
     before = (
         None
         if article.stub or article.page > 1
-        else _row(
+        else row_dict(
             db,
             "SELECT id, title, body_text, body_html, capture_id FROM articles"
             " WHERE site = ? AND site_article_id = ?",
@@ -433,7 +433,7 @@ def save_comment(db: sqlite_utils.Database, comment: Comment) -> str:
         "capture_id": capture_id(db, comment.capture),
     }
     row |= {"vanished_at": None, "vanished_capture_id": None}  # seen again: not gone
-    before = _row(
+    before = row_dict(
         db,
         "SELECT id, body_text, body_html, capture_id FROM comments"
         " WHERE site = ? AND site_comment_id = ?",
@@ -468,7 +468,8 @@ def save_comment(db: sqlite_utils.Database, comment: Comment) -> str:
     return _event(before, row, ("body_text", "body_html"))
 
 
-def _row(db: sqlite_utils.Database, sql: str, params: tuple) -> dict | None:
+def row_dict(db: sqlite_utils.Database, sql: str, params: tuple) -> dict | None:
+    """The first row of a query as a dict, or None."""
     cursor = db.execute(sql, params)
     values = cursor.fetchone()
     return dict(zip([d[0] for d in cursor.description], values, strict=True)) if values else None

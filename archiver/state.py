@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 import sqlite_utils
 
 from archiver.capture import Capture
+from archiver.db import row_dict
 from archiver.warc import EarlierCapture
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
@@ -59,11 +60,7 @@ def _moment(text: str) -> datetime:
 
 
 def get(db: sqlite_utils.Database, url: str) -> dict | None:
-    row = db.execute("SELECT * FROM fetch_state WHERE url = ?", (url,)).fetchone()
-    if row is None:
-        return None
-    columns = [d[0] for d in db.execute("SELECT * FROM fetch_state LIMIT 0").description]
-    return dict(zip(columns, row, strict=True))
+    return row_dict(db, "SELECT * FROM fetch_state WHERE url = ?", (url,))
 
 
 def discover(db: sqlite_utils.Database, url: str, site: str, now: datetime) -> None:
