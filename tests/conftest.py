@@ -36,3 +36,13 @@ def corpus() -> Path:
 @pytest.fixture
 def update_golden(request) -> bool:
     return request.config.getoption("--update-golden")
+
+
+@pytest.fixture(scope="session")
+def demo_archive(tmp_path_factory) -> Path:
+    """An archive made by `archiver demo`, shared by the tests that only read it."""
+    from tests.test_crawl_e2e import archiver
+
+    archive = tmp_path_factory.mktemp("demo") / "archive"
+    archiver("demo", "--archive", str(archive))
+    return archive

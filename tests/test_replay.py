@@ -9,7 +9,6 @@ from html import escape
 from pathlib import Path
 from urllib.request import urlopen
 
-import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from tests.browser import archiver_server, chromium_page, free_port, screenshot
@@ -18,13 +17,6 @@ from tests.test_crawl_e2e import LOOPBACK, ROBOTS, SEED_CASE, SEED_PATH, archive
 
 # Records a person can land on: page captures, and revisits once crawls write them.
 REPLAYABLE = {"response", "revisit"}
-
-
-@pytest.fixture(scope="module")
-def demo_archive(tmp_path_factory) -> Path:
-    archive = tmp_path_factory.mktemp("demo") / "archive"
-    archiver("demo", "--archive", str(archive))
-    return archive
 
 
 @contextmanager

@@ -11,8 +11,6 @@ from pathlib import Path
 from urllib.parse import quote
 from urllib.request import urlopen
 
-import pytest
-
 from tests.browser import archiver_server, chromium_page, free_port, screenshot
 from tests.mockserver import MockServer, Route
 from tests.test_crawl_e2e import LOOPBACK, ROBOTS, archiver, rows
@@ -29,13 +27,6 @@ READ_THREAD = """() => Array.from(document.querySelectorAll('li.comment')).map(l
     quotes: Array.from(li.querySelectorAll('a.quoted-link')).map(a => a.getAttribute('href')),
     replay: li.querySelector('a.replay-link').href,
 }))"""
-
-
-@pytest.fixture(scope="module")
-def demo_archive(tmp_path_factory) -> Path:
-    archive = tmp_path_factory.mktemp("demo") / "archive"
-    archiver("demo", "--archive", str(archive))
-    return archive
 
 
 @contextmanager
