@@ -20,7 +20,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from archiver.reparse import Record, iter_records, process_record, warc_files
 from archiver.spider import NewsSpider
-from archiver.warc import OPEN_SUFFIX, bytes_missing
+from archiver.warc import OPEN_SUFFIX, bytes_missing, file_stamp, warc_date
 
 _STAMP = re.compile(r"-(\d{17})-\d{5}-[^/]+\.warc\.gz$")  # the host may hold "-"
 
@@ -84,7 +84,7 @@ def resume(db: sqlite_utils.Database, archive: Path, spider: NewsSpider) -> Resu
         db.execute(
             "UPDATE crawl_runs SET finished = ?, finish_reason = 'interrupted'"
             " WHERE finished IS NULL",
-            (datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),),
+            (warc_date(datetime.now(UTC)),),
         )
         report.runs = len(unfinished)
     report.records += _redo_unprocessed(db, archive, spider)
@@ -120,6 +120,5 @@ def _record_at(path: Path, offset: int) -> Record:
 
 
 def _stamp(iso: str) -> str:
-    """An ISO time as the 17-digit stamp WARC file names start with."""
-    moment = datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone(UTC)
-    return moment.strftime("%Y%m%d%H%M%S%f")[:17]
+    """An ISO time as the stamp WARC file names start with."""
+    return file_stamp(datetime.fromisoformat(iso.replace("Z", "+00:00")))

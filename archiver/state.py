@@ -13,13 +13,13 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import sqlite_utils
 
 from archiver.capture import Capture
 from archiver.db import row_dict
-from archiver.warc import EarlierCapture
+from archiver.warc import EarlierCapture, warc_date
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
@@ -51,10 +51,6 @@ class Policy:
         return now + self.backoff[min(unchanged, len(self.backoff) - 1)]
 
 
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
 def _moment(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
@@ -68,7 +64,7 @@ def discover(db: sqlite_utils.Database, url: str, site: str, now: datetime) -> N
     db.execute(
         "INSERT INTO fetch_state (url, site, kind, first_seen, next_due, unchanged_count)"
         " VALUES (?, ?, 'listing', ?, ?, 0) ON CONFLICT (url) DO NOTHING",
-        (url, site, _iso(now), _iso(now)),
+        (url, site, warc_date(now), warc_date(now)),
     )
 
 
@@ -76,7 +72,11 @@ def is_due(row: dict | None, now: datetime) -> bool:
     """Never fetched, or a thread whose next poll time has come."""
     if row is None or row["last_fetched"] is None:
         return True
-    return row["kind"] == "thread" and row["next_due"] is not None and row["next_due"] <= _iso(now)
+    return (
+        row["kind"] == "thread"
+        and row["next_due"] is not None
+        and row["next_due"] <= warc_date(now)
+    )
 
 
 def earlier_capture(row: dict | None) -> EarlierCapture | None:
@@ -138,8 +138,8 @@ def _schedule(row: dict, policy: Policy, now: datetime, changed: bool) -> dict:
     due = policy.next_due(now, last_changed, unchanged)
     return {
         "unchanged_count": unchanged,
-        "last_changed": _iso(last_changed),
-        "next_due": _iso(due) if due else None,
+        "last_changed": warc_date(last_changed),
+        "next_due": warc_date(due) if due else None,
     }
 
 
@@ -153,7 +153,7 @@ def due_urls(
         rows = db.execute(
             f"SELECT url FROM fetch_state WHERE site = :site AND url > :last"
             f" AND (last_fetched IS NULL OR ({condition})) ORDER BY url LIMIT :batch",
-            {"site": site, "last": last, "now": _iso(now), "batch": batch},
+            {"site": site, "last": last, "now": warc_date(now), "batch": batch},
         ).fetchall()
         if not rows:
             return

@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 
 import sqlite_utils
 
+from archiver.warc import warc_date
+
 RUN_COLUMNS = "started, finish_reason, pages, revisits, new_articles, new_comments, errors"
 
 
@@ -24,7 +26,7 @@ class SiteStatus:
 
 def archive_status(db: sqlite_utils.Database, last_runs: int = 5) -> list[SiteStatus]:
     """What each site's crawls did lately and what their next runs will poll."""
-    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    now = warc_date(datetime.now(UTC))
     sites = [row[0] for row in db.execute("SELECT DISTINCT spider FROM crawl_runs ORDER BY 1")]
     statuses = []
     for site in sites:

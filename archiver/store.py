@@ -21,6 +21,7 @@ from archiver import state
 from archiver.capture import Capture, capture_written
 from archiver.items import Article, Comment, FetchError, Item, PageDone, Quote
 from archiver.lock import lock_archive
+from archiver.warc import warc_date
 
 _COUNTED = {Article: "articles", Comment: "comments", Quote: "quotes", FetchError: "errors"}
 
@@ -117,4 +118,5 @@ class StorePipeline:
 
 
 def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """The format of WARC dates: crawl state compares them as strings."""
+    return warc_date(datetime.now(UTC))

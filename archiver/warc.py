@@ -103,6 +103,11 @@ def warc_date(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def file_stamp(moment: datetime) -> str:
+    """The 17-digit UTC time (to the millisecond) that WARC file names start with."""
+    return moment.astimezone(UTC).strftime("%Y%m%d%H%M%S%f")[:17]
+
+
 def new_record_id() -> str:
     return f"<urn:uuid:{uuid.uuid4()}>"
 
@@ -195,7 +200,7 @@ class WarcFileWriter:
         if self._writer is not None:
             return self._writer
         self.directory.mkdir(parents=True, exist_ok=True)
-        stamp = self.clock().astimezone(UTC).strftime("%Y%m%d%H%M%S%f")[:17]
+        stamp = file_stamp(self.clock())
         # host and pid: workers on one or several machines never pick the same name
         name = f"{self.prefix}-{stamp}-{self.serial:05d}-{self.host}_{os.getpid()}.warc.gz"
         self.serial += 1
