@@ -8,7 +8,8 @@ read from. Nothing here parses HTML or touches the network.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -227,18 +228,22 @@ VIEWS: dict[str, str] = {
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = []
 
 
-def open_db(path: Path | str) -> sqlite_utils.Database:
-    """Open (creating if needed) an archive database in WAL mode, shaped."""
+def open_db(path: Path | str, fts: bool = True) -> sqlite_utils.Database:
+    """Open (creating if needed) an archive database in WAL mode, shaped (see ensure_db_shape)."""
     db = sqlite_utils.Database(path)
     db.execute("PRAGMA foreign_keys = ON")
     db.execute("PRAGMA synchronous = NORMAL")
     db.enable_wal()
-    ensure_db_shape(db)
+    ensure_db_shape(db, fts)
     return db
 
 
-def ensure_db_shape(db: sqlite_utils.Database) -> None:
-    """Converge any database on TABLES and MIGRATIONS; safe to run every time."""
+def ensure_db_shape(db: sqlite_utils.Database, fts: bool = True) -> None:
+    """Converge any database on TABLES and MIGRATIONS; safe to run every time.
+
+    `fts=False` leaves out search indexes not made yet: a bulk load is faster
+    without their triggers, and a later call with `fts=True` builds them whole.
+    """
     for name, spec in TABLES.items():
         table = db[name]
         if not table.exists():
@@ -254,7 +259,7 @@ def ensure_db_shape(db: sqlite_utils.Database) -> None:
             table.create_index(columns, unique=True, if_not_exists=True)
         for columns in spec.get("indexes", []):
             table.create_index(columns, if_not_exists=True)
-        if spec.get("fts") and not table.detect_fts():
+        if fts and spec.get("fts") and not table.detect_fts():
             table.enable_fts(spec["fts"], create_triggers=True, tokenize="unicode61")
     _ensure_views(db)
     _migrate(db)
@@ -406,66 +411,156 @@ def save_article(db: sqlite_utils.Database, article: Article) -> str:
 
 
 def save_comment(db: sqlite_utils.Database, comment: Comment) -> str:
-    """Upsert a comment, keeping its old text when it was edited."""
-    site = comment.site
-    article = article_id(db, site, comment.site_article_id)
-    earlier_pages = _one(
+    """Upsert one comment (see save_comments)."""
+    return save_comments(db, [comment])[0]
+
+
+_UPSERT_COMMENT = (
+    "INSERT INTO comments (site, site_comment_id, article_id, author_id, parent_id,"
+    " parent_site_comment_id, page, position, posted, body_text, body_html, score, deleted,"
+    " moderation, capture_id, vanished_at, vanished_capture_id)"
+    " VALUES (:site, :site_comment_id, :article_id,"
+    " (SELECT id FROM authors WHERE site = :site AND name = :author),"
+    " (SELECT id FROM comments WHERE site = :site AND site_comment_id = :parent_site_comment_id),"
+    " :parent_site_comment_id, :page, :position, :posted, :body_text, :body_html, :score,"
+    " :deleted, :moderation, :capture_id, NULL, NULL)"  # seen again: not vanished
+    " ON CONFLICT (site, site_comment_id) DO UPDATE SET "
+    + ", ".join(
+        f"{name} = excluded.{name}"
+        for name in (
+            *("article_id", "author_id", "parent_id", "parent_site_comment_id", "page"),
+            *("position", "posted", "body_text", "body_html", "score", "deleted", "moderation"),
+            *("capture_id", "vanished_at", "vanished_capture_id"),
+        )
+    )
+)
+
+
+def save_comments(db: sqlite_utils.Database, comments: list[Comment]) -> list[str]:
+    """Upsert a page's comments in order, keeping the old text of edited ones; their events.
+
+    A page's comments go in as one batch: authors and parents are looked up by SQL
+    as each row goes in (a parent comes before its replies), and what the batch
+    shares (article, capture, earlier pages' length) is read once.
+    """
+    conn = db.conn
+    before = _saved_comments(db, comments)
+    conn.executemany(
+        "INSERT INTO authors (site, name) VALUES (?, ?) ON CONFLICT DO NOTHING",
+        sorted({(c.site, c.author) for c in comments if c.author}),
+    )
+    offsets: dict[tuple[str, str, int], tuple[int | None, int]] = {}
+    captures: dict[str | None, int | None] = {}
+    rows, events, changed = [], [], []
+    for comment in comments:
+        where = (comment.site, comment.site_article_id, comment.page)
+        if where not in offsets:
+            offsets[where] = _page_offset(db, *where)
+        if comment.capture not in captures:
+            captures[comment.capture] = capture_id(db, comment.capture)
+        article, offset = offsets[where]
+        row = {
+            "site": comment.site,
+            "site_comment_id": comment.site_comment_id,
+            "article_id": article,
+            "author": comment.author or None,
+            "parent_site_comment_id": comment.parent_site_comment_id,
+            "page": comment.page,
+            "position": offset + comment.index,
+            "posted": comment.posted,
+            "body_text": comment.body_text,
+            "body_html": comment.body_html,
+            "score": comment.score,
+            "deleted": int(comment.deleted),
+            "moderation": comment.moderation,
+            "capture_id": captures[comment.capture],
+        }
+        key = (comment.site, comment.site_comment_id)
+        old = before.get(key)
+        if old and (old["body_text"], old["body_html"]) != (row["body_text"], row["body_html"]):
+            changed.append((key, old, row["capture_id"]))
+        events.append(_event(old, row, ("body_text", "body_html")))
+        before[key] = row  # the same comment twice on a page: the second updates the first
+        rows.append(row)
+    conn.executemany(_UPSERT_COMMENT, rows)
+    saved = _comment_ids(db, [(c.site, c.site_comment_id) for c in comments])
+    conn.executemany(
+        "INSERT INTO comment_versions (comment_id, body_text, body_html, capture_id,"
+        " replaced_by_capture_id) VALUES (?, ?, ?, ?, ?)",
+        [
+            (saved[key][0], old["body_text"], old["body_html"], old["capture_id"], capture)
+            for key, old, capture in changed
+        ],
+    )
+    links = [(own, parent, "parent") for own, parent in saved.values() if parent is not None]
+    conn.executemany(_LINK, links)
+    _adopt_orphans(db, {key: own for key, (own, _) in saved.items()})
+    return events
+
+
+def _comment_ids(
+    db: sqlite_utils.Database, keys: list[tuple[str, str]]
+) -> dict[tuple[str, str], tuple[int, int | None]]:
+    """Row id and parent row id of these (site, site comment id) comments."""
+    found = {}
+    for site, ids in _by_site(keys).items():
+        for chunk in _chunks(ids):
+            cursor = db.conn.execute(
+                "SELECT site_comment_id, id, parent_id FROM comments"
+                f" WHERE site = ? AND site_comment_id IN ({_marks(chunk)})",
+                (site, *chunk),
+            )
+            found.update(((site, scid), (own, parent)) for scid, own, parent in cursor)
+    return found
+
+
+def _saved_comments(
+    db: sqlite_utils.Database, comments: list[Comment]
+) -> dict[tuple[str, str], dict]:
+    """Rows already saved for these comments, by (site, site comment id)."""
+    found = {}
+    for site, ids in _by_site((c.site, c.site_comment_id) for c in comments).items():
+        for chunk in _chunks(ids):
+            cursor = db.conn.execute(
+                "SELECT site_comment_id, id, body_text, body_html, capture_id FROM comments"
+                f" WHERE site = ? AND site_comment_id IN ({_marks(chunk)})",
+                (site, *chunk),
+            )
+            for site_comment_id, *values in cursor:
+                found[(site, site_comment_id)] = dict(
+                    zip(("id", "body_text", "body_html", "capture_id"), values, strict=True)
+                )
+    return found
+
+
+def _page_offset(
+    db: sqlite_utils.Database, site: str, site_article_id: str, page: int
+) -> tuple[int | None, int]:
+    """A comment page's article row, and how many comments its earlier pages hold."""
+    article = article_id(db, site, site_article_id)
+    earlier = _one(
         db,
         "SELECT COALESCE(MAX(position), 0) FROM comments WHERE article_id = ? AND page < ?",
-        (article, comment.page),
+        (article, page),
     )
-    parent = comment_id(db, site, comment.parent_site_comment_id)
-    row = {
-        "site": site,
-        "site_comment_id": comment.site_comment_id,
-        "article_id": article,
-        "author_id": author_id(db, site, comment.author),
-        "parent_id": parent,
-        "parent_site_comment_id": comment.parent_site_comment_id,
-        "page": comment.page,
-        "position": (earlier_pages or 0) + comment.index,
-        "posted": comment.posted,
-        "body_text": comment.body_text,
-        "body_html": comment.body_html,
-        "score": comment.score,
-        "deleted": int(comment.deleted),
-        "moderation": comment.moderation,
-        "capture_id": capture_id(db, comment.capture),
-    }
-    row |= {"vanished_at": None, "vanished_capture_id": None}  # seen again: not gone
-    before = row_dict(
-        db,
-        "SELECT id, body_text, body_html, capture_id FROM comments"
-        " WHERE site = ? AND site_comment_id = ?",
-        (site, comment.site_comment_id),
-    )
-    updates = ", ".join(f"{n} = excluded.{n}" for n in row if n not in ("site", "site_comment_id"))
-    db.execute(
-        f"INSERT INTO comments ({', '.join(row)}) VALUES ({', '.join(':' + n for n in row)}) "
-        f"ON CONFLICT (site, site_comment_id) DO UPDATE SET {updates}",
-        row,
-    )
-    own_id = comment_id(db, site, comment.site_comment_id)
-    assert own_id is not None
-    if before and (before["body_text"], before["body_html"]) != (
-        row["body_text"],
-        row["body_html"],
-    ):
-        db.execute(
-            "INSERT INTO comment_versions (comment_id, body_text, body_html, capture_id,"
-            " replaced_by_capture_id) VALUES (?, ?, ?, ?, ?)",
-            (
-                own_id,
-                before["body_text"],
-                before["body_html"],
-                before["capture_id"],
-                row["capture_id"],
-            ),
-        )
-    if parent is not None:
-        _link(db, own_id, parent, "parent")
-    _adopt_orphans(db, site, comment.site_comment_id, own_id)
-    return _event(before, row, ("body_text", "body_html"))
+    return article, earlier or 0
+
+
+def _by_site(keys: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
+    grouped: dict[str, list[str]] = {}
+    for site, value in keys:
+        grouped.setdefault(site, []).append(value)
+    return grouped
+
+
+def _chunks(values: list[str], size: int = 500) -> Iterator[list[str]]:
+    """Short enough IN lists for any SQLite's variable limit."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _marks(values: list) -> str:
+    return ", ".join("?" for _ in values)
 
 
 def row_dict(db: sqlite_utils.Database, sql: str, params: tuple) -> dict | None:
@@ -482,24 +577,29 @@ def _event(before: dict | None, row: dict, fields: tuple[str, ...]) -> str:
     return "changed" if any(before[f] != row[f] for f in fields) else "same"
 
 
-def _adopt_orphans(db: sqlite_utils.Database, site: str, site_comment_id: str, own_id: int) -> None:
+def _adopt_orphans(db: sqlite_utils.Database, saved: dict[tuple[str, str], int]) -> None:
     """Children saved before their parent (another page came first) get linked now."""
-    orphans = db.execute(
-        "SELECT id FROM comments"
-        " WHERE site = ? AND parent_site_comment_id = ? AND parent_id IS NULL",
-        (site, site_comment_id),
-    ).fetchall()
-    for (child,) in orphans:
-        db.execute("UPDATE comments SET parent_id = ? WHERE id = ?", (own_id, child))
-        _link(db, child, own_id, "parent")
+    for site, ids in _by_site(saved).items():
+        for chunk in _chunks(ids):
+            orphans = db.conn.execute(
+                "SELECT id, parent_site_comment_id FROM comments WHERE site = ?"
+                f" AND parent_site_comment_id IN ({_marks(chunk)}) AND parent_id IS NULL",
+                (site, *chunk),
+            ).fetchall()
+            for child, parent in orphans:
+                parent_id = saved[(site, parent)]
+                db.execute("UPDATE comments SET parent_id = ? WHERE id = ?", (parent_id, child))
+                _link(db, child, parent_id, "parent")
+
+
+_LINK = (
+    "INSERT INTO reply_links (comment_id, target_comment_id, kind) VALUES (?, ?, ?)"
+    " ON CONFLICT DO NOTHING"
+)
 
 
 def _link(db: sqlite_utils.Database, source: int, target: int, kind: str) -> None:
-    db.execute(
-        "INSERT INTO reply_links (comment_id, target_comment_id, kind) VALUES (?, ?, ?) "
-        "ON CONFLICT DO NOTHING",
-        (source, target, kind),
-    )
+    db.execute(_LINK, (source, target, kind))
 
 
 def save_quote(db: sqlite_utils.Database, quote: Quote) -> int | None:
@@ -562,8 +662,10 @@ def save_reply_link(db: sqlite_utils.Database, link: ReplyLink) -> None:
         _link(db, source, target, link.kind)
 
 
-def save_page_done(db: sqlite_utils.Database, done: PageDone) -> None:
-    """Close a response: mark its capture processed; comments its pages lost have vanished."""
+def save_page_done(db: sqlite_utils.Database, done: PageDone) -> Counter[str]:
+    """Save a response's items, then close it: its capture is processed; comments its pages
+    lost have vanished. Returns what was saved (see save_items)."""
+    saved = save_items(db, done.items)
     capture = capture_id(db, done.capture)
     db.execute("UPDATE captures SET processed = 1 WHERE id = ?", (capture,))
     fetched_at = _one(db, "SELECT fetched_at FROM captures WHERE id = ?", (capture,))
@@ -575,6 +677,7 @@ def save_page_done(db: sqlite_utils.Database, done: PageDone) -> None:
             f" AND site_comment_id NOT IN ({marks})",
             (fetched_at, capture, article_id(db, site, site_article_id), page, *ids),
         )
+    return saved
 
 
 def save_fetch_error(db: sqlite_utils.Database, error: FetchError) -> None:
@@ -598,17 +701,38 @@ def save_fetch_error(db: sqlite_utils.Database, error: FetchError) -> None:
 
 _SAVERS: dict[type, Callable[[sqlite_utils.Database, Item], object]] = {
     Article: save_article,
-    Comment: save_comment,
     Quote: save_quote,
     ReplyLink: save_reply_link,
     FetchError: save_fetch_error,
-    PageDone: save_page_done,
 }
+_COUNTED = {Article: "articles", Comment: "comments", Quote: "quotes", FetchError: "errors"}
 
 
-def save_item(db: sqlite_utils.Database, item: Item) -> object:
-    """Save any parser item; the caller owns the transaction."""
-    return _SAVERS[type(item)](db, item)
+def save_items(db: sqlite_utils.Database, items: list[Item]) -> Counter[str]:
+    """Save parser items: articles first, then all comments at once, then what refers to them.
+
+    Returns how many of each were saved and how many were new ("comments",
+    "new_comments"...), for the crawl's stats.
+    """
+    saved: Counter[str] = Counter()
+    comments = [item for item in items if isinstance(item, Comment)]
+    articles = [item for item in items if isinstance(item, Article)]
+    events = [save_article(db, item) for item in articles] + save_comments(db, comments)
+    rest = [item for item in items if not isinstance(item, Article | Comment)]
+    events += [_SAVERS[type(item)](db, item) for item in rest]
+    for item, event in zip([*articles, *comments, *rest], events, strict=True):
+        name = _COUNTED.get(type(item))
+        if name:
+            saved[name] += 1
+            if event == "new":
+                saved["new_" + name] += 1
+    return saved
+
+
+def save_item(db: sqlite_utils.Database, item: Item) -> Counter[str]:
+    """Save any parser item, a PageDone with its items included; the caller owns the
+    transaction."""
+    return save_page_done(db, item) if isinstance(item, PageDone) else save_items(db, [item])
 
 
 def counts_for_files(db: sqlite_utils.Database, warc_files: list[str]) -> dict[str, int]:

@@ -85,8 +85,10 @@ class FetchError:
 
 @dataclass
 class PageDone:
-    """Ends the items of one response: the store then marks its capture processed.
+    """One response done: the items read from it, saved at once; then its capture is processed.
 
+    A page travels as this one item, not as one item per comment: Scrapy's per-item
+    machinery and one transaction per page cost less than per-comment round trips.
     `fingerprint` digests what was parsed (None when nothing of a thread was), so
     a recrawl tells a changed thread from changed page chrome; `seen` lists, per
     article page, the comment ids it held, so comments that vanish are noticed.
@@ -96,6 +98,7 @@ class PageDone:
     fingerprint: str | None = None
     seen: list[tuple[str, str, int, list[str]]] = field(default_factory=list)
     capture: str | None = None
+    items: list[Article | Comment | Quote | ReplyLink | FetchError] = field(default_factory=list)
 
 
 Item = Article | Comment | Quote | ReplyLink | FetchError | PageDone

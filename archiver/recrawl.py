@@ -18,7 +18,7 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response
 
 from archiver import state
-from archiver.items import Article, Comment
+from archiver.items import Article, Comment, PageDone
 from archiver.store import archive_db
 
 
@@ -44,11 +44,17 @@ class RecrawlSpiderMiddleware:
     def process_spider_output(
         self, response: Response, result: Iterable[Any], spider: Spider | None = None
     ) -> Iterator[Any]:
+        outputs = list(result)
+        # A "next" link of a thread page is its next comment page.
+        thread_page = any(
+            isinstance(item, Article | Comment)
+            for output in outputs
+            if isinstance(output, PageDone)
+            for item in output.items
+        )
         listing_has_news = None
-        thread_page = False  # a "next" link of a thread page is its next comment page
-        for output in result:
+        for output in outputs:
             if not isinstance(output, Request):
-                thread_page = thread_page or isinstance(output, Article | Comment)
                 yield output
                 continue
             link = output.meta.get("link")

@@ -29,7 +29,7 @@ from archiver.items import FetchError, Item, PageDone
 from archiver.limits import truncation_detail
 from archiver.lock import lock_archive
 from archiver.registry import load_spider
-from archiver.responses import build_response, decode_body
+from archiver.responses import build_response, decode_body, release_parse_tree
 from archiver.spider import NewsSpider, extract, page_done
 from archiver.warc import SERVER_NOT_MODIFIED
 
@@ -134,7 +134,7 @@ def process_record(
         detail = f"HTTP {capture.status} for {capture.url}"
         items = [FetchError(capture.url, f"http_{capture.status}", detail, capture.warc_record_id)]
     elif capture.status == 200:
-        items = _page_items(db, found, capture, spider)
+        items = [_page_done(db, found, capture, spider)]
     else:
         return 0
     if retried is not None:
@@ -145,7 +145,7 @@ def process_record(
             items = items[1:]
     for item in items:
         store.save_item(db, item)
-    return len(items)
+    return sum(len(item.items) if isinstance(item, PageDone) else 1 for item in items)
 
 
 def _would_retry(error: FetchError) -> bool:
@@ -155,15 +155,15 @@ def _would_retry(error: FetchError) -> bool:
     return kind == "http" and code.isdigit() and int(code) in RETRY_HTTP_CODES
 
 
-def _page_items(
+def _page_done(
     db: sqlite_utils.Database, found: Record, capture: Capture, spider: NewsSpider | None
-) -> list[Item]:
+) -> PageDone:
     http = found.record.http_headers
     try:
         body = decode_body(found.payload, http.get_header("Content-Encoding"))
     except (OSError, EOFError, ValueError, zlib.error, brotli.error) as error:  # EOFError: cut gzip
         failure = FetchError(capture.url, "decode_error", str(error), capture.warc_record_id)
-        return [failure, PageDone(capture.url, capture=capture.warc_record_id)]
+        return PageDone(capture.url, capture=capture.warc_record_id, items=[failure])
     response = build_response(
         capture.url, body, http.headers, capture.status, capture.fetched_at, capture.warc_record_id
     )
@@ -172,7 +172,8 @@ def _page_items(
         now = datetime.now(UTC)
         for request in spider.follow(response):
             state.discover(db, request.url, spider.name, now)
-    return [*items, page_done(response, items)]
+    release_parse_tree(response)
+    return page_done(response, items)
 
 
 def reparse(archive: Path, progress: bool = True) -> ReparseReport:
@@ -182,7 +183,7 @@ def reparse(archive: Path, progress: bool = True) -> ReparseReport:
     building = archive / "archive.db.reparse"
     for stale in _db_files(building):
         stale.unlink(missing_ok=True)
-    db = store.open_db(building)
+    db = store.open_db(building, fts=False)  # indexed for search once, at the end
     report = ReparseReport(skipped_open_files=len(list((archive / "warc").glob("*.open"))))
     files = warc_files(archive)
     total = sum(path.stat().st_size for path in files)
@@ -203,6 +204,7 @@ def reparse(archive: Path, progress: bool = True) -> ReparseReport:
             bar.update(path.stat().st_size - done)
     if target.exists():
         _carry_over(db, target)
+    store.ensure_db_shape(db)
     db.conn.commit()
     db.close()
     for old in _db_files(target):

@@ -67,6 +67,10 @@ RECRAWL_BACKOFF = "1h,6h,1d,3d,7d"  # a thread page's polls after a fetch, resta
 RECRAWL_STOP_AFTER = "30d"  # a thread quiet this long is not polled again (but --recheck)
 RECRAWL_RECHECK = False  # treat every known thread as due now
 ITEM_PIPELINES = {"archiver.store.StorePipeline": 300}
+# A response's outputs are a few requests and one PageDone, saved synchronously: handled
+# one by one, in order, so its links join the frontier before its items commit (and
+# Scrapy does not start 100 idle workers per response).
+CONCURRENT_ITEMS = 1
 WARC_PREFIX = "news-archiver"
 WARC_MAX_SIZE = 1_000_000_000
 WARC_OPERATOR = ""

@@ -30,6 +30,7 @@ from archiver.items import (
     ReplyLink,
 )
 from archiver.parsing import parse_iso, within
+from archiver.responses import release_parse_tree
 from archiver.sanitize import sanitize_html
 
 PageParser = Callable[[TextResponse], Iterable[Item]]
@@ -58,7 +59,7 @@ def extract(parse_page: PageParser, response: Response) -> Iterator[Item]:
 
 
 def page_done(response: Response, items: list[Item]) -> PageDone:
-    """The marker that closes a response's items (see PageDone)."""
+    """A response's items, with what the store needs to close it (see PageDone)."""
     # A shallow dict per item: the same JSON as item_to_dict, without asdict's deep copies.
     content = [
         {"type": type(i).__name__, **vars(i)}
@@ -79,7 +80,7 @@ def page_done(response: Response, items: list[Item]) -> PageDone:
                 item.site_comment_id
             )
     seen = [(site, article, page, ids) for (site, article, page), ids in pages.items()]
-    return PageDone(response.url, fingerprint, seen, response.meta.get("capture"))
+    return PageDone(response.url, fingerprint, seen, response.meta.get("capture"), items)
 
 
 class NewsSpider(scrapy.Spider):
@@ -127,7 +128,7 @@ class NewsSpider(scrapy.Spider):
         return Request(url, callback=self.parse, errback=self.on_error, meta={"link": link})
 
     def parse(self, response: Response) -> Iterator[Item | Request]:
-        """Yield the page's items, then requests for the pages it links to, then PageDone."""
+        """Yield requests for the pages it links to, then one PageDone holding the page's items."""
         if response.meta.get("revisit"):  # unchanged since the capture the revisit points at
             yield PageDone(response.url, capture=response.meta.get("capture"))
             return
@@ -138,9 +139,9 @@ class NewsSpider(scrapy.Spider):
         )
         if too_old:
             items = [item for item in items if isinstance(item, FetchError)]
-        yield from items
-        if not too_old:
+        else:
             yield from self.follow(response)
+        release_parse_tree(response)
         yield page_done(response, items)
 
     def follow(self, response: Response) -> Iterator[Request]:

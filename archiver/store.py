@@ -1,7 +1,7 @@
 """Scrapy item pipeline: save captures, crawl state and parsed items to the archive database.
 
-One transaction per response: it commits when the response's `PageDone` marker
-arrives, after its items and the frontier rows of the links it led to. A kill
+One transaction per response: the response's items arrive as one `PageDone`, after
+the frontier rows of the links it led to, and are committed with them. A kill
 therefore loses at most responses whose captures stay unprocessed or missing;
 `archiver.resume` redoes those from the WARC files when the next crawl opens.
 """
@@ -19,11 +19,9 @@ from scrapy.exceptions import NotConfigured
 from archiver import db as store
 from archiver import state
 from archiver.capture import Capture, capture_written
-from archiver.items import Article, Comment, FetchError, Item, PageDone, Quote
+from archiver.items import Item, PageDone
 from archiver.lock import lock_archive
 from archiver.warc import warc_date
-
-_COUNTED = {Article: "articles", Comment: "comments", Quote: "quotes", FetchError: "errors"}
 
 
 def archive_db(crawler: Crawler) -> sqlite_utils.Database:
@@ -84,13 +82,9 @@ class StorePipeline:
             state.discover(self.db, request.url, self.crawler.spider.name, datetime.now(UTC))
 
     def process_item(self, item: Item, spider: Spider | None = None) -> Item:
-        event = store.save_item(self.db, item)
-        name = _COUNTED.get(type(item))
-        stats = self.crawler.stats
-        if name:
-            stats.inc_value(f"archiver/store/{name}")
-        if event == "new" and name:
-            stats.inc_value(f"archiver/store/new_{name}")
+        saved = store.save_item(self.db, item)
+        for name, count in saved.items():
+            self.crawler.stats.inc_value(f"archiver/store/{name}", count)
         if isinstance(item, PageDone):
             if item.fingerprint:
                 fetched = datetime.now(UTC)
