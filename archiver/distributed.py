@@ -1,10 +1,11 @@
 """Crawl one site on several machines: scrapy-redis's shared queue and duplicate filter.
 
 With a Redis URL (`--redis`, the REDIS_URL setting or ARCHIVER_REDIS_URL) the
-`Scheduler` below hands Scrapy a scrapy-redis scheduler whose keys start with
-`news-archiver:SPIDER:`; without one it hands Scrapy its own scheduler, so a
-single machine crawls exactly as before. Each worker keeps its own archive
-folder (WARC files, database, `fetch_state`); Redis holds only the run.
+SCHEDULER (`archiver.scheduler`) hands Scrapy the `RedisScheduler` below, a
+scrapy-redis scheduler whose keys start with `news-archiver:SPIDER:`; without one
+it hands Scrapy its own scheduler, so a single machine crawls exactly as before.
+Each worker keeps its own archive folder (WARC files, database, `fetch_state`);
+Redis holds only the run.
 
 What scrapy-redis alone does not give, and this module adds:
 
@@ -42,12 +43,9 @@ from typing import Any
 
 import redis
 from scrapy import Request, Spider, signals
-from scrapy.core.scheduler import BaseScheduler
-from scrapy.core.scheduler import Scheduler as LocalScheduler
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider
 from scrapy.utils.defer import deferred_from_coro
-from scrapy.utils.misc import build_from_crawler
 from scrapy_redis import connection
 from scrapy_redis import scheduler as redis_scheduler
 from scrapy_redis.dupefilter import RFPDupeFilter
@@ -143,16 +141,6 @@ if ARGV[1] == 'join' then redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), A
 if idle then return 1 else return 0 end
 """
 )
-
-
-class Scheduler(BaseScheduler):
-    """The SCHEDULER setting: the shared Redis scheduler with a Redis URL, else Scrapy's own."""
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> BaseScheduler:  # type: ignore[override]
-        if crawler.settings.get("REDIS_URL"):
-            return RedisScheduler.from_crawler(crawler)
-        return build_from_crawler(LocalScheduler, crawler)
 
 
 class LeasedQueue(PriorityQueue):

@@ -79,7 +79,7 @@ WARC_OPERATOR = ""
 # request queue and duplicate filter; a request a worker took but did not finish goes back
 # to the queue when its lease (renewed while the worker runs) expires. Without one, the
 # scheduler is Scrapy's own.
-SCHEDULER = "archiver.distributed.Scheduler"
+SCHEDULER = "archiver.scheduler.Scheduler"
 REDIS_URL = os.environ.get("ARCHIVER_REDIS_URL") or None
 REDIS_LEASE_SECONDS = 120.0
 

@@ -17,17 +17,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from html import escape
+from typing import TYPE_CHECKING
 
-import trafilatura
 from lxml import html as lxml_html
 from scrapy.http import TextResponse
-from trafilatura.htmlprocessing import convert_to_html
-from trafilatura.settings import Document
 
 from archiver.items import Article, Comment, Item
 from archiver.parsing import capture_time, html_to_text, parse_iso
 from archiver.spider import NewsSpider
 from archiver.structured import ArticleMeta, article_metadata, schema_comments, site_of
+
+if TYPE_CHECKING:
+    from trafilatura.settings import Document
 
 
 def parse_page(response: TextResponse) -> Iterator[Item]:
@@ -59,6 +60,8 @@ def parse_page(response: TextResponse) -> Iterator[Item]:
 
 def _extract(response: TextResponse) -> Document | None:
     """trafilatura's reading of the page, deterministic for a given capture."""
+    import trafilatura  # here, not at the top: every crawl and reparse loads every spider
+
     captured = capture_time(response).date().isoformat()
     return trafilatura.bare_extraction(
         response.text,
@@ -96,6 +99,8 @@ def _article(response: TextResponse, meta: ArticleMeta, document: Document) -> A
 
 def _body_html(document: Document) -> str:
     """trafilatura's body as HTML (<p>, <h2>, <ul>…), without its <html><body> wrapper."""
+    from trafilatura.htmlprocessing import convert_to_html
+
     tree = convert_to_html(document.body)
     body = tree.find("body") if tree.tag == "html" else tree
     inner = [lxml_html.tostring(child, encoding="unicode") for child in body]
