@@ -84,12 +84,20 @@ def crawl(
 @cli.command()
 @ARCHIVE_OPTION
 @click.option("--progress/--no-progress", default=True, help="Show a progress bar.")
-def reparse(archive: Path | None, progress: bool) -> None:
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Parse in this many worker processes (saving stays in one).",
+)
+def reparse(archive: Path | None, progress: bool, jobs: int) -> None:
     """Rebuild archive.db from the WARC files alone, offline."""
     from archiver.reparse import reparse as run_reparse
 
     folder = archive or Path(_default_archive())
-    report = run_reparse(folder, progress=progress)
+    report = run_reparse(folder, progress=progress, jobs=jobs)
     click.echo(
         f"Rebuilt {folder / 'archive.db'} from {report.files} WARC files: "
         f"{report.records} responses, {report.items} items."

@@ -8,15 +8,19 @@ holds (recrawl schedule, run history, network errors) is carried over.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import zlib
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import brotli
 import sqlite_utils
+from scrapy.http import Response
 from scrapy.settings.default_settings import RETRY_HTTP_CODES
 from tqdm import tqdm
 from warcio.archiveiterator import ArchiveIterator
@@ -109,6 +113,7 @@ def process_record(
     spider: NewsSpider | None = None,
     run_id: int | None = None,
     retried: dict[str, FetchError] | None = None,
+    items: list[Item] | None = None,
 ) -> int:
     """Save a record's capture and what its spider makes of it; return the items saved.
 
@@ -116,28 +121,18 @@ def process_record(
     the frontier too, as they would have live. With `retried`, a failure the
     crawl would retry is held there until the file shows whether a later
     attempt at the URL got through, as the live crawl only records a failure
-    that outlived its retries.
+    that outlived its retries. `items` are the record's items when a worker
+    process already read them (see record_items).
     """
     capture = capture_of(found)
     store.save_capture(db, capture, run_id, processed=not capture.parsed_by_spider)
     if capture.url.endswith("/robots.txt") or found.spider is None:
         return 0
-    if capture.refers_to:
-        items: list[Item] = [PageDone(capture.url, capture=capture.warc_record_id)]
-    elif truncated := found.record.rec_headers.get_header("WARC-Truncated"):
-        # A partial body is never parsed; the live crawl recorded it the same way.
-        detail = truncation_detail(truncated, len(found.payload))
-        failure = FetchError(capture.url, "truncated", detail, capture.warc_record_id)
-        items = [failure, PageDone(capture.url, capture=capture.warc_record_id)]
-    elif capture.status >= 400:
-        # The live crawl's errback records the same error for the same capture.
-        detail = f"HTTP {capture.status} for {capture.url}"
-        items = [FetchError(capture.url, f"http_{capture.status}", detail, capture.warc_record_id)]
-    elif capture.status == 200:
-        items = [_page_done(db, found, capture, spider)]
-    else:
-        return 0
-    if retried is not None:
+    if items is None:
+        items = record_items(found.spider, capture, found.payload)
+    if spider is not None and capture.status == 200 and not capture.refers_to:
+        _follow(db, spider, capture, found.payload)
+    if retried is not None and items:
         earlier = retried.pop(capture.url, None)
         if isinstance(items[0], FetchError) and _would_retry(items[0]):
             items[0].attempts = earlier.attempts + 1 if earlier else 1
@@ -148,6 +143,58 @@ def process_record(
     return sum(len(item.items) if isinstance(item, PageDone) else 1 for item in items)
 
 
+def record_items(spider: str, capture: Capture, payload: bytes) -> list[Item]:
+    """What the crawl recorded for this capture: a pure function, so workers can run it."""
+    if capture.refers_to:
+        return [PageDone(capture.url, capture=capture.warc_record_id)]
+    if capture.truncated:
+        # A partial body is never parsed; the live crawl recorded it the same way.
+        detail = truncation_detail(capture.truncated, len(payload))
+        failure = FetchError(capture.url, "truncated", detail, capture.warc_record_id)
+        return [failure, PageDone(capture.url, capture=capture.warc_record_id)]
+    if capture.status >= 400:
+        # The live crawl's errback records the same error for the same capture.
+        detail = f"HTTP {capture.status} for {capture.url}"
+        return [FetchError(capture.url, f"http_{capture.status}", detail, capture.warc_record_id)]
+    if capture.status != 200:
+        return []
+    try:
+        response = _response(capture, payload)
+    except (OSError, EOFError, ValueError, zlib.error, brotli.error) as error:  # EOFError: cut gzip
+        failure = FetchError(capture.url, "decode_error", str(error), capture.warc_record_id)
+        return [PageDone(capture.url, capture=capture.warc_record_id, items=[failure])]
+    items = list(extract(load_spider(spider).parse_page, response))
+    release_parse_tree(response)
+    return [page_done(response, items)]
+
+
+def _response(capture: Capture, payload: bytes) -> Response:
+    encoding = next((v for k, v in capture.headers if k.lower() == "content-encoding"), None)
+    body = decode_body(payload, encoding)
+    return build_response(
+        capture.url,
+        body,
+        capture.headers,
+        capture.status,
+        capture.fetched_at,
+        capture.warc_record_id,
+    )
+
+
+def _follow(
+    db: sqlite_utils.Database, spider: NewsSpider, capture: Capture, payload: bytes
+) -> None:
+    """The links of a page a crawl fetched but never finished, back in the frontier."""
+    try:
+        response = _response(capture, payload)
+    except (OSError, EOFError, ValueError, zlib.error, brotli.error):
+        return  # recorded as a decode_error by record_items
+    now = datetime.now(UTC)
+    for request in spider.follow(response):
+        state.discover(db, request.url, spider.name, now)
+    release_parse_tree(response)
+
+
 def _would_retry(error: FetchError) -> bool:
     if error.error == "truncated":
         return True
@@ -155,30 +202,62 @@ def _would_retry(error: FetchError) -> bool:
     return kind == "http" and code.isdigit() and int(code) in RETRY_HTTP_CODES
 
 
-def _page_done(
-    db: sqlite_utils.Database, found: Record, capture: Capture, spider: NewsSpider | None
-) -> PageDone:
-    http = found.record.http_headers
-    try:
-        body = decode_body(found.payload, http.get_header("Content-Encoding"))
-    except (OSError, EOFError, ValueError, zlib.error, brotli.error) as error:  # EOFError: cut gzip
-        failure = FetchError(capture.url, "decode_error", str(error), capture.warc_record_id)
-        return PageDone(capture.url, capture=capture.warc_record_id, items=[failure])
-    response = build_response(
-        capture.url, body, http.headers, capture.status, capture.fetched_at, capture.warc_record_id
-    )
-    items = list(extract(load_spider(found.spider).parse_page, response))
-    if spider is not None:
-        now = datetime.now(UTC)
-        for request in spider.follow(response):
-            state.discover(db, request.url, spider.name, now)
-    release_parse_tree(response)
-    return page_done(response, items)
+class Readers:
+    """Worker processes that read records (record_items) ahead of the saving, in order.
+
+    Parsing is most of a reparse and needs nothing but the record; saving stays in
+    this process, one writer, in WARC order. Workers are forked before any
+    database is opened, and at most a few records per worker wait in flight, so
+    memory stays flat whatever the archive's size.
+    """
+
+    def __init__(self, jobs: int) -> None:
+        self.jobs = jobs
+        self.pool = None
+        if jobs > 1:
+            self.pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
+            self.pool.submit(int).result()  # forks every worker now
+
+    def read(self, records: Iterable[Record]) -> Iterator[tuple[Record, list[Item] | None]]:
+        """Each record with its items (None: read them in this process)."""
+        if self.pool is None:
+            yield from ((found, None) for found in records)
+            return
+        window: deque[tuple[Record, Future[list[Item]] | None]] = deque()
+        for found in records:
+            job = None
+            if found.spider is not None:
+                job = self.pool.submit(record_items, found.spider, capture_of(found), found.payload)
+            window.append((found, job))
+            if len(window) > 4 * self.jobs:
+                yield _done(window.popleft())
+        while window:
+            yield _done(window.popleft())
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
 
 
-def reparse(archive: Path, progress: bool = True) -> ReparseReport:
-    """Rebuild ARCHIVE/archive.db from ARCHIVE/warc/*.warc.gz; replaces the old database."""
+def _done(entry: tuple[Record, Future[list[Item]] | None]) -> tuple[Record, list[Item] | None]:
+    found, job = entry
+    return found, job.result() if job is not None else None
+
+
+def reparse(archive: Path, progress: bool = True, jobs: int = 1) -> ReparseReport:
+    """Rebuild ARCHIVE/archive.db from ARCHIVE/warc/*.warc.gz; replaces the old database.
+
+    `jobs` > 1 parses in that many worker processes beside this one, which saves.
+    """
     lock_archive(archive)
+    readers = Readers(jobs)
+    try:
+        return _reparse(archive, progress, readers)
+    finally:
+        readers.close()
+
+
+def _reparse(archive: Path, progress: bool, readers: Readers) -> ReparseReport:
     target = archive / "archive.db"
     building = archive / "archive.db.reparse"
     for stale in _db_files(building):
@@ -192,9 +271,9 @@ def reparse(archive: Path, progress: bool = True) -> ReparseReport:
             report.files += 1
             done = 0
             retried: dict[str, FetchError] = {}  # one file is one run: retries stay inside it
-            for found in iter_records(path):
+            for found, items in readers.read(iter_records(path)):
                 report.records += 1
-                report.items += process_record(db, found, retried=retried)
+                report.items += process_record(db, found, retried=retried, items=items)
                 bar.update(found.offset - done)
                 done = found.offset
                 if report.records % COMMIT_EVERY == 0:

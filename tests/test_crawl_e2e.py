@@ -135,6 +135,9 @@ def test_next_ink_crawl_then_reparse(next_ink_site, tmp_path):
     before = snapshot(db)
     archiver("reparse", "--archive", str(archive), "--no-progress")
     assert snapshot(db) == before
+    # parsed in worker processes: the same rows, parse error and 404 included
+    archiver("reparse", "--archive", str(archive), "--no-progress", "--jobs", "2")
+    assert snapshot(db) == before
 
 
 def test_crawl_is_idempotent(next_ink_site, tmp_path):
