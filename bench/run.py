@@ -42,7 +42,9 @@ LOOPBACK_SETTINGS = (
 #: by design: reply forms (`?replytocom=`, as issue 6 asks) and `/?p=ID` shortlinks,
 #: the same posts under another URL (which nginx answers with the home page).
 WGET_REJECT = r"replytocom|[?]p=[0-9]+$"
-CONTENDERS = ("wget", "archiver crawl", "archiver reparse")
+#: reparse on one core (what issue 6's target is about), then with a worker per core
+JOBS = os.cpu_count() or 1
+CONTENDERS = ("wget", "archiver crawl", "archiver reparse", f"archiver reparse -j{JOBS}")
 TIME = "/usr/bin/time"  # GNU time (Debian's `time`), for each contender's own peak RSS
 # Targets of issue 6.
 TARGET_CRAWL_VS_WGET = 1.0
@@ -173,13 +175,16 @@ def run_round(url: str, out: Path, result: SizeResult, site: WpSite) -> None:
     wget, wget_pages = run_wget(url, out)
     crawl, crawl_pages = run_archiver(crawl_args(url, archive), out / "crawl.log", archive)
     result.comments_after_crawl = _count(archive / "archive.db", "comments")
-    reparse_args = ["reparse", "--archive", str(archive), "--no-progress"]
-    reparse, _ = run_archiver(reparse_args, out / "reparse.log", archive)
-    reparse.warc_bytes = None  # it reads the crawl's WARC files, writes none
-    result.comments_after_reparse = _count(archive / "archive.db", "comments")
+    reparses = []
+    for jobs in (1, JOBS):
+        reparse_args = ["reparse", "--archive", str(archive), "--no-progress", "--jobs", str(jobs)]
+        reparse, _ = run_archiver(reparse_args, out / f"reparse-j{jobs}.log", archive)
+        reparse.warc_bytes = None  # it reads the crawl's WARC files, writes none
+        reparses.append(reparse)
+        result.comments_after_reparse = _count(archive / "archive.db", "comments")
     wanted = post_page_paths(site)
     result.same_post_pages = (wget_pages & wanted) == (crawl_pages & wanted) == wanted
-    for name, run in zip(CONTENDERS, (wget, crawl, reparse), strict=True):
+    for name, run in zip(CONTENDERS, (wget, crawl, *reparses), strict=True):
         result.runs.setdefault(name, []).append(run)
 
 
