@@ -48,8 +48,15 @@ def html_to_text(html: str | Selector | None) -> str:
     selector = html if isinstance(html, Selector) else Selector(text=html)
     pieces: list[str | int] = []
     _layout(selector.root, pieces)
-    lines = (_SPACES.sub(" ", line).strip() for line in _join(pieces).split("\n"))
+    lines = (_collapse_spaces(line).strip() for line in _join(pieces).split("\n"))
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+
+
+def _collapse_spaces(line: str) -> str:
+    """Runs of spaces as one space; most lines have none to collapse, and `in` is fast."""
+    if "  " in line or "\t" in line or "\u00a0" in line or "\u202f" in line:
+        return _SPACES.sub(" ", line)
+    return line
 
 
 _PARAGRAPHS = {"p", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "table"}

@@ -23,17 +23,21 @@ Sites are keyed on their blog root (`lemire.me/blog`): comment ids are per blog.
 from __future__ import annotations
 
 import copy
+import itertools
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import parsedate_to_datetime
+from functools import cache, cached_property
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
 
+from lxml import etree
 from lxml.html import HtmlElement
 from parsel import Selector
+from parsel.csstranslator import HTMLTranslator
 from scrapy.http import HtmlResponse, Request, Response, TextResponse
 from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
@@ -122,6 +126,102 @@ ZONES = {
 TLD_LANGUAGES = {"de": "de", "at": "de-at", "ch": "de-ch", "fr": "fr", "nl": "nl", "it": "it"}
 
 
+# Parsel translates CSS to XPath and wraps every node in a Selector on each `.css()`
+# call, most of what this parser cost: these queries are compiled once and run on lxml.
+_TRANSLATOR = HTMLTranslator()
+_STRING = etree.XPath("string()", smart_strings=False)
+_TEXTS = etree.XPath("text()", smart_strings=False)
+_IDS = etree.XPath("//@id")
+_IN_COMMENTS = etree.XPath(
+    "ancestor::*[@id='comments' or starts-with(@id, 'comment-') or starts-with(@id, 'li-comment-')]"
+)
+# The element named `current` beside links to comment pages, found from those links:
+# testing every element's class first cost ~0.5 ms a page.
+_CURRENT_PAGE = etree.XPath(
+    "//a[contains(@href, 'comment-page-')]/../*[contains(@class, 'current')]/text()",
+    smart_strings=False,
+)
+# Where themes show the comment navigation: as parsel's translation of `.nav-previous a,
+# a.prev` (`.nav-next a, a.next`), but testing class attributes rather than every
+# element's, which halves the cost of these page-wide queries.
+_HAS_CLASS = "contains(concat(' ', normalize-space(.), ' '), ' {} ')"
+_OLDER, _NEWER = (
+    etree.XPath(
+        f"//@class[{_HAS_CLASS.format(f'nav-{way}')}]/../descendant::a"
+        f" | //a/@class[{_HAS_CLASS.format(link)}]/.."
+    )
+    for way, link in (("previous", "prev"), ("next", "next"))
+)
+_PERMALINK_PARAGRAPH = etree.XPath(".//p[.//a[contains(@href, $fragment)]]")
+_DIGITS = re.compile(r"\d+")
+_TIME_OF_DAY = re.compile(r"\d{2}:\d{2}")
+_XML_SPACES = str.maketrans("\t\n\r", "   ")  # what CSS class matching splits on
+
+
+@cache
+def _css(query: str) -> etree.XPath:
+    """A CSS query compiled once; it matches exactly what parsel's `.css()` matches."""
+    return etree.XPath(_TRANSLATOR.css_to_xpath(query), smart_strings=False)
+
+
+def _first(query: str, node: HtmlElement) -> Any:  # noqa: ANN401 - an element or a string
+    found = _css(query)(node)
+    return found[0] if found else None
+
+
+# Tags whose elements the page-wide lookups read: one walk finds them all.
+_LOOKED_UP = ("html", "body", "title", "link", "meta", "script", "input")
+
+
+class _Doc:
+    """A page's tree with the elements many lookups read, each found once."""
+
+    def __init__(self, root: HtmlElement) -> None:
+        self.root = root
+
+    @cached_property
+    def tags(self) -> dict[str, list[HtmlElement]]:
+        """Elements of the looked-up tags, in page order."""
+        found: dict[str, list[HtmlElement]] = {tag: [] for tag in _LOOKED_UP}
+        for element in self.root.iter(*_LOOKED_UP):
+            found[element.tag].append(element)
+        return found
+
+    @cached_property
+    def with_ids(self) -> list[tuple[str, HtmlElement]]:
+        """Every element with an id, in page order."""
+        return [(str(value), value.getparent()) for value in _IDS(self.root)]
+
+    @cached_property
+    def ids(self) -> dict[str, list[HtmlElement]]:
+        """Elements by id, in page order."""
+        found: dict[str, list[HtmlElement]] = {}
+        for value, element in self.with_ids:
+            found.setdefault(value, []).append(element)
+        return found
+
+    def attr(self, tag: str, name: str, /, **wanted: str) -> str | None:
+        """`tag[k="v"]::attr(name)`: the first value among the tag's elements with these k=v."""
+        return next(iter(self.attrs(tag, name, **wanted)), None)
+
+    def attrs(self, tag: str, name: str, /, **wanted: str) -> list[str]:
+        found = (e.get(name) for e in self.tags[tag] if _has(e, wanted))
+        return [value for value in found if value is not None]
+
+    def texts(self, tag: str, /, **wanted: str) -> list[str]:
+        """`tag[k="v"]::text`: the text nodes of the tag's elements with these k=v."""
+        return [text for e in self.tags[tag] if _has(e, wanted) for text in _TEXTS(e)]
+
+
+def _has(element: HtmlElement, attributes: dict[str, str]) -> bool:
+    return all(element.get(name) == value for name, value in attributes.items())
+
+
+def _html(element: HtmlElement) -> str:
+    """The element's markup, as parsel's `Selector.get()` gives it."""
+    return etree.tostring(element, method="html", encoding="unicode", with_tail=False)
+
+
 @dataclass(frozen=True)
 class _Thread:
     site: str
@@ -138,23 +238,21 @@ def parse_page(response: TextResponse) -> Iterator[Item]:
     """A post page (or one of its comment pages) yields the article, then its comments."""
     if not isinstance(response, HtmlResponse):
         return
-    post_id = post_id_of(response)
+    doc = _Doc(response.selector.root)
+    post_id = _post_id(doc)
     if post_id is None:
         return  # a listing page: the spider follows its links
-    site = site_of(response)
-    page = comment_page_number(response)
-    article = _article(response, site, post_id)
+    site = _site(doc, response.url)
+    page = _page_number(doc, response.url)
+    article = _article(doc, response.url, site, post_id)
     # A further comment page repeats the post; its capture is the post page's.
     article.stub = COMMENT_PAGE.search(urlsplit(response.url).path) is not None
     yield article
     post_path = _post_path(response.url)
-    comments = [
-        (_own_part(node), _comment_id(node), parent)
-        for node, parent in _comment_nodes(response)
-        if not _elsewhere(node, post_path)
-    ]
-    language = _language(response)
-    names = [_author(own) for own, _, _ in comments]  # once: the author selectors are costly
+    joined: dict[str, bool] = {}
+    comments = [own for own in _own_parts(doc) if not _elsewhere(own, post_path, joined)]
+    language = _language(doc, response.url)
+    names = [_author(own) for own in comments]  # once: every comment's quotes may name them
     thread = _Thread(
         site=site,
         post_id=post_id,
@@ -165,105 +263,119 @@ def parse_page(response: TextResponse) -> Iterator[Item]:
         now=capture_time(response),
         authors=frozenset(filter(None, names)),
     )
-    for index, (own, comment_id, parent) in enumerate(comments, start=1):
-        yield from _comment(own, comment_id, parent, names[index - 1], thread, index)
+    for index, (own, name) in enumerate(zip(comments, names, strict=True), start=1):
+        yield from _comment(own, name, thread, index)
 
 
 def post_id_of(response: TextResponse) -> str | None:
     """The WordPress post id of a single post's page; None on a listing page."""
-    found = POST_ID_CLASS.search(response.css("body::attr(class)").get() or "")
+    return _post_id(_Doc(response.selector.root))
+
+
+def _post_id(doc: _Doc) -> str | None:
+    found = POST_ID_CLASS.search(doc.attr("body", "class") or "")
     if found:
         return found.group(1)
-    shortlink = response.css('link[rel="shortlink"]::attr(href)').get() or ""
+    shortlink = doc.attr("link", "href", rel="shortlink") or ""
     from_shortlink = parse_qs(urlsplit(shortlink).query).get("p", [None])[0]
     rest = REST_POST.search(
-        response.css('link[rel="alternate"][type="application/json"]::attr(href)').get() or ""
+        doc.attr("link", "href", rel="alternate", type="application/json") or ""
     )
     return (
         from_shortlink
         or (rest.group(1) if rest else None)
-        or response.css('input[name="comment_post_ID"]::attr(value)').get()
-        or response.css("a.comment-reply-link::attr(data-postid)").get()
+        or doc.attr("input", "value", name="comment_post_ID")
+        or _first("a.comment-reply-link::attr(data-postid)", doc.root)
     )
 
 
 def site_of(response: TextResponse) -> str:
     """The blog's root without scheme or "www." ("lemire.me/blog"): comment ids are per blog."""
-    api = response.css('link[rel="https://api.w.org/"]::attr(href)').get()
-    root = urlsplit(urljoin(response.url, api.split("wp-json")[0]) if api else response.url)
-    path = root.path.rstrip("/") if api else ""
-    return (root.hostname or "").removeprefix("www.") + path
+    return _site(_Doc(response.selector.root), response.url)
+
+
+def _site(doc: _Doc, url: str) -> str:
+    api = doc.attr("link", "href", rel="https://api.w.org/")
+    found = urlsplit(urljoin(url, api.split("wp-json")[0]) if api else url)
+    path = found.path.rstrip("/") if api else ""
+    return (found.hostname or "").removeprefix("www.") + path
 
 
 def comment_page_number(response: TextResponse) -> int:
     """Which comment page this is; a post page without one in its URL may show the last."""
-    found = COMMENT_PAGE.search(urlsplit(response.url).path)
+    return _page_number(_Doc(response.selector.root), response.url)
+
+
+def _page_number(doc: _Doc, url: str) -> int:
+    found = COMMENT_PAGE.search(urlsplit(url).path)
     if found:
         return int(found.group(1))
-    cpage = parse_qs(urlsplit(response.url).query).get("cpage")
+    cpage = parse_qs(urlsplit(url).query).get("cpage")
     if cpage and cpage[0].isdigit():
         return int(cpage[0])
-    current = response.xpath(
-        "//*[contains(@class, 'current')][../a[contains(@href, 'comment-page-')]]/text()"
-    ).re_first(r"\d+")
+    current = next(filter(None, map(_DIGITS.search, _CURRENT_PAGE(doc.root))), None)
     if current:
-        return int(current)
-    older = _comment_link_number(response, ".nav-previous a, a.prev")
-    newer = _comment_link_number(response, ".nav-next a, a.next")
+        return int(current.group(0))
+    older = _comment_link_number(doc, _OLDER)
+    newer = _comment_link_number(doc, _NEWER)
     return older + 1 if older else newer - 1 if newer else 1
 
 
-def _comment_link_number(response: TextResponse, selector: str) -> int | None:
-    for href in response.css(selector).xpath("@href").getall():
-        found = COMMENT_PAGE.search(urlsplit(href).path)
+def _comment_link_number(doc: _Doc, links: etree.XPath) -> int | None:
+    for link in links(doc.root):
+        href = link.get("href")
+        found = COMMENT_PAGE.search(urlsplit(href).path) if href is not None else None
         if found:
             return int(found.group(1))
     return None
 
 
-def _article(response: TextResponse, site: str, post_id: str) -> Article:
-    places = (f"#post-{post_id}", "article.post", "div.post")
-    scope = next((found[0] for place in places if (found := response.css(place))), response)
-    ld = _json_ld(response)
-    body = (
-        _outside_comments(scope, ARTICLE_BODY)
-        or _outside_comments(response, ARTICLE_BODY)
-        or _bare_body(scope)
-    )
+def _article(doc: _Doc, url: str, site: str, post_id: str) -> Article:
+    root = doc.root
+    scope = next(iter(doc.ids.get(f"post-{post_id}", [])), None)
+    for place in ("article.post", "div.post"):
+        scope = _first(place, root) if scope is None else scope
+    node = root if scope is None else scope
+    ld = _json_ld(doc)
+    body = _outside_comments(node, ARTICLE_BODY)
+    if body is None:
+        body = _outside_comments(root, ARTICLE_BODY)
+    if body is None:
+        body = _bare_body(scope)
     return Article(
         site=site,
         site_article_id=post_id,
-        url=response.url,
-        canonical_url=response.css('link[rel="canonical"]::attr(href)').get(),
-        title=_first_text(scope, ("h1.entry-title", "h1.post-title"))
-        or (_first_text(scope, ("h1",)) if scope is not response else None)
-        or _meta(response, "og:title")
-        or _first_text(scope, (".entry-title",))
+        url=url,
+        canonical_url=doc.attr("link", "href", rel="canonical"),
+        title=_first_text(node, ("h1.entry-title", "h1.post-title"))
+        or (_first_text(node, ("h1",)) if scope is not None else None)
+        or _meta(doc, "og:title")
+        or _first_text(node, (".entry-title",))
         or clean_text(ld.get("headline"))
-        or _first_text(scope, ("a[rel~=bookmark]::attr(title)", "h1"))
-        or clean_text(response.css("title::text").get()),
+        or _first_text(node, ("a[rel~=bookmark]::attr(title)", "h1"))
+        or clean_text(next(iter(doc.texts("title")), None)),
         author=_ld_name(ld.get("author"))
-        or clean_text(response.css('meta[name="author"]::attr(content)').get())
-        or _first_text(scope, (".author .fn", ".author.vcard", "a[rel=author]")),
-        published=_iso(_meta(response, "article:published_time"))
+        or clean_text(doc.attr("meta", "content", name="author"))
+        or _first_text(node, (".author .fn", ".author.vcard", "a[rel=author]")),
+        published=_iso(_meta(doc, "article:published_time"))
         or _iso(ld.get("datePublished"))
-        or _iso(scope.css("time.entry-date::attr(datetime), time.published::attr(datetime)").get()),
-        updated=_iso(_meta(response, "article:modified_time")) or _iso(ld.get("dateModified")),
-        body_html=body.get() if body else None,
-        body_text=html_to_text(body) if body else None,
+        or _iso(_first("time.entry-date::attr(datetime), time.published::attr(datetime)", node)),
+        updated=_iso(_meta(doc, "article:modified_time")) or _iso(ld.get("dateModified")),
+        body_html=_html(body) if body is not None else None,
+        body_text=html_to_text(Selector(root=body)) if body is not None else None,
         tags=list(
             dict.fromkeys(
-                response.css('meta[property="article:tag"]::attr(content)').getall()
-                or [t.strip() for t in scope.css("a[rel~=tag]::text").getall() if t.strip()]
+                doc.attrs("meta", "content", property="article:tag")
+                or [t.strip() for t in _css("a[rel~=tag]::text")(node) if t.strip()]
             )
         ),
-        comment_count=_displayed_count(response),
+        comment_count=_displayed_count(doc),
     )
 
 
-def _json_ld(response: TextResponse) -> dict[str, Any]:
+def _json_ld(doc: _Doc) -> dict[str, Any]:
     """The page's JSON-LD Article (NewsArticle, BlogPosting...), flattened out of @graph."""
-    for script in response.css('script[type="application/ld+json"]::text').getall():
+    for script in doc.texts("script", type="application/ld+json"):
         try:
             data = json.loads(script)
         except ValueError:
@@ -284,8 +396,8 @@ def _ld_name(author: Any) -> str | None:  # noqa: ANN401 - JSON-LD: a name, an o
     return clean_text(author) if isinstance(author, str) else None
 
 
-def _meta(response: TextResponse, prop: str) -> str | None:
-    return clean_text(response.css(f'meta[property="{prop}"]::attr(content)').get())
+def _meta(doc: _Doc, prop: str) -> str | None:
+    return clean_text(doc.attr("meta", "content", property=prop))
 
 
 def _iso(value: str | None) -> str | None:
@@ -296,83 +408,304 @@ def _iso(value: str | None) -> str | None:
         return None
 
 
-def _outside_comments(scope: Selector | TextResponse, classes: tuple[str, ...]) -> Selector | None:
+def _outside_comments(node: HtmlElement, classes: tuple[str, ...]) -> HtmlElement | None:
     """The first element of these classes that is not part of a comment."""
     for name in classes:
-        for node in scope.css(name):
-            if node.root.tag not in ("li", "blockquote", "article") and not node.xpath(
-                "ancestor::*[@id='comments' or starts-with(@id, 'comment-')"
-                " or starts-with(@id, 'li-comment-')]"
-            ):
-                return node
+        for found in _css(name)(node):
+            if found.tag not in ("li", "blockquote", "article") and not _IN_COMMENTS(found):
+                return found
     return None
 
 
-def _bare_body(scope: Selector | TextResponse) -> Selector | None:
+def _bare_body(scope: HtmlElement | None) -> HtmlElement | None:
     """A theme that puts the post's paragraphs straight in its container: all but the chrome."""
-    if not isinstance(scope, Selector) or scope.root.tag not in ("article", "div"):
+    if scope is None or scope.tag not in ("article", "div"):
         return None
-    tree = copy.deepcopy(scope.root)
-    for part in Selector(root=tree).css(POST_CHROME):
-        if part.root.getparent() is not None:
-            part.root.getparent().remove(part.root)
-    return Selector(root=tree)
+    tree = copy.deepcopy(scope)
+    for part in _css(POST_CHROME)(tree):
+        if part.getparent() is not None:
+            part.getparent().remove(part)
+    return tree
 
 
-def _displayed_count(response: TextResponse) -> int | None:
+# Where themes show the comment count: `.comments-title, [class*='comments__headline'],
+# h2, h3, h4, a[href$='#comments']`, found in page order by plain substring tests that
+# are cheaper than CSS's (less than half the cost), then narrowed by `_count_place`.
+_COUNT_PLACES = etree.XPath(
+    "//@class[contains(., 'comments')]/.. | //h2 | //h3 | //h4"
+    " | //a/@href[contains(., '#comments')]/.."
+)
+
+
+def _count_place(element: HtmlElement) -> bool:
+    if element.tag in ("h2", "h3", "h4"):
+        return True
+    if element.tag == "a" and (element.get("href") or "").endswith("#comments"):
+        return True
+    return "comments-title" in _classes(element) or "comments__headline" in (
+        element.get("class") or ""
+    )
+
+
+def _displayed_count(doc: _Doc) -> int | None:
     """The comment count the page shows ("91 Ergänzungen", "There are 13 comments")."""
-    epoch = response.css("#epoch-count::text").get()
+    epoch = next((t for e in doc.ids.get("epoch-count", []) for t in _TEXTS(e)), None)
     if epoch and epoch.strip().isdigit():
         return int(epoch)
-    places = ".comments-title, [class*='comments__headline'], h2, h3, h4, a[href$='#comments']"
-    for heading in response.css(places):
-        found = COUNT.search(" ".join(heading.xpath("string()").get().split()))
+    for heading in filter(_count_place, _COUNT_PLACES(doc.root)):
+        found = COUNT.search(" ".join(_STRING(heading).split()))
         if found:
             return int(found.group(1) or found.group(2))
     return None
 
 
-def _comment_nodes(response: TextResponse) -> list[tuple[Selector, str | None]]:
-    """Each comment's outermost element in page order, with its parent's comment id."""
-    containers: dict[HtmlElement, str] = {}
-    seen: set[str] = set()
-    for node in response.xpath(
-        "//*[starts-with(@id, 'comment-') or starts-with(@id, 'li-comment-')"
-        " or starts-with(@id, 'div-comment-')]"
-    ):
-        found = COMMENT_ID.match(node.attrib["id"])
-        if found and found.group(1) not in seen:
-            seen.add(found.group(1))
-            containers[node.root] = found.group(1)
-    nodes = []
-    for element in containers:
-        parent = next((containers[a] for a in element.iterancestors() if a in containers), None)
-        nodes.append((Selector(root=element), parent))
-    return nodes
+# --- each comment's own part -------------------------------------------------
 
 
-def _comment_id(node: Selector) -> str:
-    return COMMENT_ID.match(node.attrib["id"]).group(1)  # type: ignore[union-attr]
+@dataclass(frozen=True)
+class _Rule:
+    """One simple CSS selector ("li.x", ".x", ".x tag", ".x .y") a comment's part is read by."""
+
+    key: str  # the query it belongs to
+    tag: str | None
+    cls: str | None
+    within: str | None  # the class of an ancestor inside the same comment
+    every: bool  # keep every hit, not just the first
 
 
-def _own_part(node: Selector) -> Selector:
-    """The comment without the replies nested in it."""
-    tree = copy.deepcopy(node.root)
-    own = _comment_id(node)
-    for inner in tree.xpath(".//*[@id]"):
-        found = COMMENT_ID.match(inner.get("id"))
-        if found and found.group(1) != own and inner.getparent() is not None:
-            inner.getparent().remove(inner)
-    return Selector(root=tree)
+_SIMPLE = re.compile(r"(?:\.([\w-]+) )?([a-z]+)?(?:\.([\w-]+))?")
 
 
-def _elsewhere(node: Selector, post_path: str) -> bool:
+def _rules(key: str, selectors: str, every: bool = False) -> list[_Rule]:
+    rules = []
+    for selector in selectors.split(","):
+        found = _SIMPLE.fullmatch(selector.strip())
+        if not found or not (found.group(2) or found.group(3)):
+            raise ValueError(f"not a simple selector: {selector!r}")
+        rules.append(_Rule(key, found.group(2), found.group(3), found.group(1), every))
+    return rules
+
+
+class _Rules:
+    """Simple selectors indexed by the class they need, else by their tag."""
+
+    def __init__(self, rules: list[_Rule]) -> None:
+        self.by_class: dict[str, tuple[_Rule, ...]] = {}
+        self.by_tag: dict[str, tuple[_Rule, ...]] = {}
+        for rule in rules:
+            index = self.by_class if rule.cls else self.by_tag
+            key = rule.cls or rule.tag or ""
+            index[key] = (*index.get(key, ()), rule)
+        within = {rule.within for rule in rules if rule.within}
+        if len(within) > 1:  # the walk tracks one ancestor class
+            raise ValueError(f"rules within more than one class: {within}")
+        self.within = within.pop() if within else None
+
+    def met(self, tag: str, classes: list[str], inside: bool) -> list[_Rule]:
+        """The rules an element meets; `inside`: an ancestor has the class `within` names."""
+        found = [r for r in self.by_tag.get(tag, ()) if r.within is None or inside]
+        for name in classes:
+            if name in self.by_class:  # few of an element's classes are looked for
+                found += (
+                    r
+                    for r in self.by_class[name]
+                    if (r.tag is None or r.tag == tag) and (r.within is None or inside)
+                )
+        return found
+
+
+def _classes(element: HtmlElement) -> list[str]:
+    """Its class names as CSS matches them: split on XML's spaces only."""
+    found = element.get("class")
+    return found.translate(_XML_SPACES).split(" ") if found else []
+
+
+_PART_RULES = _Rules(
+    [
+        *(rule for selector in AUTHOR for rule in _rules(selector, selector)),
+        *_rules(".epoch-comment-author", ".epoch-comment-author", every=True),
+        *(rule for selector in BODY for rule in _rules(selector, selector)),
+        *_rules(DATE_PLACES, DATE_PLACES, every=True),
+        *_rules("cite", "cite"),
+        *_rules(".comment-awaiting-moderation", ".comment-awaiting-moderation"),
+        *_rules("time", "time", every=True),
+    ]
+)
+_CHROME_RULES = _Rules(_rules(CHROME, CHROME))
+
+
+@dataclass(eq=False)
+class _Own:
+    """A comment's element less the replies nested in it, as the hits of its queries."""
+
+    element: HtmlElement
+    comment_id: str
+    parent: str | None = None
+    walked: bool = False
+    first: dict[str, HtmlElement] = field(default_factory=dict)
+    every: dict[str, list[HtmlElement]] = field(default_factory=dict)
+    cuts: set[HtmlElement] = field(default_factory=set)  # elements of other comments in it
+    holders: set[HtmlElement] = field(default_factory=set)  # its elements holding a cut
+    links: list[str] = field(default_factory=list)  # hrefs to it, from anywhere in its element
+
+    def record(self, element: HtmlElement, rule: _Rule) -> None:
+        if not rule.every:
+            self.first.setdefault(rule.key, element)
+            return
+        hits = self.every.setdefault(rule.key, [])
+        if not hits or hits[-1] is not element:  # one element may meet two of the rules
+            hits.append(element)
+
+    def cut(self, element: HtmlElement) -> None:
+        self.cuts.add(element)
+        for ancestor in element.iterancestors():
+            self.holders.add(ancestor)
+            if ancestor is self.element:
+                break
+
+
+def _own_parts(doc: _Doc) -> list[_Own]:
+    """Each comment's own part in page order, with its parent: one walk over the comments.
+
+    A comment's element is the outermost one carrying its id; what carries another
+    comment's id inside it (its replies) is not its own. The walk visits each element
+    once, where copying each comment less its replies cost O(comments × depth).
+    """
+    marks: dict[HtmlElement, str] = {}
+    parts: dict[str, _Own] = {}
+    for value, element in doc.with_ids:
+        found = COMMENT_ID.match(value)
+        if found:
+            marks[element] = found.group(1)
+            if found.group(1) not in parts:
+                parts[found.group(1)] = _Own(element, found.group(1))
+    by_element = {own.element: own for own in parts.values()}
+    for own in parts.values():
+        if not own.walked:
+            _walk(own.element, by_element, marks, parts)
+    return list(parts.values())
+
+
+def _walk(
+    top: HtmlElement,
+    by_element: dict[HtmlElement, _Own],
+    marks: dict[HtmlElement, str],
+    parts: dict[str, _Own],
+) -> None:
+    """Give each element under `top` to the comment whose own part it is.
+
+    The hottest loop of the parser (~500 elements a page): it calls no function per
+    element, which would double its cost.
+    """
+    by_class, by_tag, opening = _PART_RULES.by_class, _PART_RULES.by_tag, _PART_RULES.within
+    stack: list[tuple[_Own | None, _Own | None, bool]] = []
+    container: _Own | None = None  # the innermost comment element around
+    own: _Own | None = None  # the comment whose own part this is (None: another's reply)
+    within = False  # under an element of the `opening` class in that comment
+    for event, element in etree.iterwalk(top, events=("start", "end")):
+        if event == "end":
+            container, own, within = stack.pop()
+            continue
+        stack.append((container, own, within))
+        mark = marks.get(element)
+        if mark is not None:
+            part = by_element.get(element)
+            if part is not None:
+                if own is not None:
+                    own.cut(element)
+                part.parent = container.comment_id if container else None
+                part.walked = True
+                container = own = part
+                within = False
+            elif own is not None and mark != own.comment_id:
+                own.cut(element)
+                own = None
+        tag = element.tag
+        if tag == "a" and container is not None:
+            _link(element, container, parts)
+        if own is None:
+            continue
+        rules = by_tag.get(tag, ())
+        classes = element.get("class")
+        if classes:
+            names = classes.translate(_XML_SPACES).split(" ")
+            for name in names:
+                if name in by_class:
+                    rules += by_class[name]
+            opens = opening in names
+        else:
+            opens = False
+        for rule in rules:
+            if (rule.tag is None or rule.tag == tag) and (rule.within is None or within):
+                own.record(element, rule)
+        within = within or opens
+
+
+def _link(link: HtmlElement, container: _Own, parts: dict[str, _Own]) -> None:
+    """A link to a comment's permalink, kept for that comment if it lies inside it."""
+    href = link.get("href")
+    target = parts.get(href.rpartition("#comment-")[2]) if href and "#comment-" in href else None
+    around: _Own | None = container
+    while target is not None and around is not None:
+        if around is target:
+            target.links.append(href)  # type: ignore[arg-type]
+            return
+        around = parts.get(around.parent) if around.parent else None
+
+
+def _own_string(element: HtmlElement, own: _Own) -> str:
+    """XPath's string() of an element as the comment's own part holds it."""
+    if element not in own.holders:
+        return _STRING(element)
+    return "".join(_own_texts(element, own, "descendant::text()"))
+
+
+def _own_texts(element: HtmlElement, own: _Own, query: str = "text()") -> list[str]:
+    """The text nodes a query finds in the element, less those of other comments."""
+    if element not in own.holders:
+        return element.xpath(query, smart_strings=False)
+    texts = []
+    for text in element.xpath(query):
+        holder = text.getparent()  # for a tail, the element it follows
+        chain = [holder, *holder.iterancestors()]
+        if own.cuts.isdisjoint(chain[: chain.index(element)]):
+            texts.append(str(text))
+    return texts
+
+
+def _own_copy(element: HtmlElement, own: _Own) -> HtmlElement:
+    """A copy of an element of the comment, less the other comments' elements inside it."""
+    tree = copy.deepcopy(element)
+    if element not in own.holders:
+        return tree
+    paths = []
+    for cut in own.cuts:
+        path = [cut, *cut.iterancestors()]
+        if element in path:
+            nodes = path[: path.index(element) + 1]
+            paths.append([parent.index(child) for child, parent in itertools.pairwise(nodes)])
+    found = []
+    for path in paths:
+        node = tree
+        for position in reversed(path):
+            node = node[position]
+        found.append(node)
+    for node in found:
+        node.getparent().remove(node)
+    return tree
+
+
+def _elsewhere(own: _Own, post_path: str, joined: dict[str, bool]) -> bool:
     """A widget's comment on another post: its permalink leads elsewhere."""
-    own = _comment_id(node)
-    links = [h for h in node.css("a::attr(href)").getall() if h.endswith(f"#comment-{own}")]
-    return bool(links) and all(
-        _post_path(urljoin(f"http://x{post_path}", h)) != post_path for h in links
-    )
+    return bool(own.links) and all(_leads_elsewhere(h, post_path, joined) for h in own.links)
+
+
+def _leads_elsewhere(href: str, post_path: str, joined: dict[str, bool]) -> bool:
+    # The joined path does not depend on the fragment: the comments' permalinks share one join.
+    before = href.split("#", 1)[0]
+    if before not in joined:
+        joined[before] = _post_path(urljoin(f"http://x{post_path}", href)) != post_path
+    return joined[before]
 
 
 def _post_path(url: str) -> str:
@@ -380,71 +713,71 @@ def _post_path(url: str) -> str:
     return COMMENT_PAGE.sub("/", urlsplit(url).path).rstrip("/") + "/"
 
 
-def _comment(
-    own: Selector,
-    comment_id: str,
-    parent: str | None,
-    author: str | None,
-    thread: _Thread,
-    index: int,
-) -> Iterator[Item]:
-    body = _body(own, comment_id)
-    tree = copy.deepcopy(body.root)
-    quotes = list(take_quotes(tree, thread.article_text, thread.site, thread.authors))
-    moderation = clean_text(own.css(".comment-awaiting-moderation").xpath("string()").get())
+def _comment(own: _Own, author: str | None, thread: _Thread, index: int) -> Iterator[Item]:
+    body = _body(own)  # a copy, ours to change: its markup is kept before quotes leave it
+    body_html = _html(body)
+    quotes = list(take_quotes(body, thread.article_text, thread.site, thread.authors))
+    pending = own.first.get(".comment-awaiting-moderation")
+    moderation = clean_text(_own_string(pending, own)) if pending is not None else None
     yield Comment(
         site=thread.site,
-        site_comment_id=comment_id,
+        site_comment_id=own.comment_id,
         site_article_id=thread.post_id,
         author=author,
         posted=_posted(own, thread),
-        body_html=body.get(),
-        body_text=html_to_text(Selector(root=tree)),
-        parent_site_comment_id=parent,
+        body_html=body_html,
+        body_text=html_to_text(Selector(root=body)),
+        parent_site_comment_id=own.parent,
         page=thread.page,
         index=index,
         moderation=moderation,
     )
     for ordinal, quote in enumerate(quotes, start=1):
-        quote.site_comment_id = comment_id
+        quote.site_comment_id = own.comment_id
         quote.ordinal = ordinal
         yield quote
 
 
-def _body(own: Selector, comment_id: str) -> Selector:
+def _body(own: _Own) -> HtmlElement:
     """What the commenter wrote, without the theme's author line, dates and buttons."""
-    found = next((hit[0] for s in BODY if (hit := own.css(s))), None)
-    tree = copy.deepcopy((found or own).root)
-    chrome = Selector(root=tree).css(CHROME)
+    found = next((own.first[s] for s in BODY if s in own.first), None)
+    tree = _own_copy(own.element if found is None else found, own)
+    chrome = [
+        e for e in tree.iter(etree.Element) if _CHROME_RULES.met(e.tag, _classes(e), inside=False)
+    ]
     if found is None:  # an old theme: the body is loose, signed in the paragraph of its permalink
-        chrome += Selector(root=tree).xpath(f".//p[.//a[contains(@href, '#comment-{comment_id}')]]")
+        chrome += _PERMALINK_PARAGRAPH(tree, fragment=f"#comment-{own.comment_id}")
     for part in chrome:
-        if part.root.getparent() is not None:
-            part.root.getparent().remove(part.root)
-    return Selector(root=tree)
+        if part.getparent() is not None:
+            part.getparent().remove(part)
+    return tree
 
 
-def _author(own: Selector) -> str | None:
+def _author(own: _Own) -> str | None:
     for selector in AUTHOR:
-        name = clean_text(own.css(selector).xpath("string()").get())
+        found = own.first.get(selector)
+        name = clean_text(_own_string(found, own)) if found is not None else None
         if name:
             return name
-    epoch = clean_text(" ".join(own.css(".epoch-comment-author").xpath("./text()").getall()))
-    if epoch:
-        return epoch.strip("· ")
-    signed = SIGNED_BY.match(clean_text(own.css("cite").xpath("string()").get()) or "")
+    epoch = own.every.get(".epoch-comment-author", [])
+    name = clean_text(" ".join(text for e in epoch for text in _own_texts(e, own)))
+    if name:
+        return name.strip("· ")
+    cite = own.first.get("cite")
+    signed = SIGNED_BY.match(clean_text(_own_string(cite, own) if cite is not None else None) or "")
     return signed.group(1) if signed else None
 
 
-def _posted(own: Selector, thread: _Thread) -> str | None:
+def _posted(own: _Own, thread: _Thread) -> str | None:
     """`time[datetime]` when it holds a time of day, else the date the page prints."""
-    for value in own.css("time::attr(datetime)").getall():
-        if re.search(r"\d{2}:\d{2}", value):
+    for time in own.every.get("time", []):
+        value = time.get("datetime")
+        if value is not None and _TIME_OF_DAY.search(value):
             moment = _iso_in(value, thread.zone)
             if moment:
                 return moment
-    for place in own.css(DATE_PLACES):
-        found = DATE_TEXT.search(" ".join(place.xpath("string()").get().split()))
+    for place in own.every.get(DATE_PLACES, []):
+        found = DATE_TEXT.search(" ".join(_own_string(place, own).split()))
         if found:
             return parse_site_date(
                 _date_words(found.group(0)),
@@ -480,12 +813,12 @@ def _feed_date(item: Selector) -> str | None:
     return _iso(item.xpath("published/text()").get())
 
 
-def _language(response: TextResponse) -> str:
+def _language(doc: _Doc, url: str) -> str:
     """The page's language ("de-de"): html@lang, og:locale, else the country's domain."""
-    lang = response.css("html::attr(lang)").get() or _meta(response, "og:locale") or ""
+    lang = doc.attr("html", "lang") or _meta(doc, "og:locale") or ""
     if lang:
         return lang.replace("_", "-").lower()
-    tld = (urlsplit(response.url).hostname or "").rsplit(".", 1)[-1]
+    tld = (urlsplit(url).hostname or "").rsplit(".", 1)[-1]
     return TLD_LANGUAGES.get(tld, "en")
 
 
@@ -494,10 +827,10 @@ def _zone(language: str) -> str:
     return ZONES.get(language) or ZONES.get(language.split("-")[0]) or "UTC"
 
 
-def _first_text(scope: Selector | TextResponse, selectors: tuple[str, ...]) -> str | None:
+def _first_text(node: HtmlElement, selectors: tuple[str, ...]) -> str | None:
     for selector in selectors:
-        found = scope.css(selector)
-        value = found.get() if "::attr" in selector else found.xpath("string()").get()
+        found = _css(selector)(node)
+        value = (found[0] if "::attr" in selector else _STRING(found[0])) if found else None
         if clean_text(value):
             return clean_text(value)
     return None
