@@ -20,7 +20,6 @@ from pathlib import Path
 
 import brotli
 import sqlite_utils
-from scrapy.http import Response
 from scrapy.settings.default_settings import RETRY_HTTP_CODES
 from tqdm import tqdm
 from warcio.archiveiterator import ArchiveIterator
@@ -29,12 +28,13 @@ from warcio.recordloader import ArcWarcRecord
 from archiver import db as store
 from archiver import state
 from archiver.capture import Capture
+from archiver.extraction import read_page
 from archiver.items import FetchError, Item, PageDone
 from archiver.limits import truncation_detail
 from archiver.lock import lock_archive
 from archiver.registry import load_spider
 from archiver.responses import build_response, decode_body, release_parse_tree
-from archiver.spider import NewsSpider, extract, page_done
+from archiver.spider import NewsSpider
 from archiver.warc import SERVER_NOT_MODIFIED
 
 COMMIT_EVERY = 2000
@@ -159,26 +159,23 @@ def record_items(spider: str, capture: Capture, payload: bytes) -> list[Item]:
     if capture.status != 200:
         return []
     try:
-        response = _response(capture, payload)
+        body = _body(capture, payload)
     except (OSError, EOFError, ValueError, zlib.error, brotli.error) as error:  # EOFError: cut gzip
         failure = FetchError(capture.url, "decode_error", str(error), capture.warc_record_id)
         return [PageDone(capture.url, capture=capture.warc_record_id, items=[failure])]
-    items = list(extract(load_spider(spider).parse_page, response))
-    release_parse_tree(response)
-    return [page_done(response, items)]
+    parse_page = load_spider(spider).parse_page
+    headers = list(capture.headers)
+    return [read_page(parse_page, capture.url, body, headers, 200, *_stamps(capture))]
 
 
-def _response(capture: Capture, payload: bytes) -> Response:
+def _body(capture: Capture, payload: bytes) -> bytes:
+    """The payload with its Content-Encoding undone, as the crawl's parser saw it."""
     encoding = next((v for k, v in capture.headers if k.lower() == "content-encoding"), None)
-    body = decode_body(payload, encoding)
-    return build_response(
-        capture.url,
-        body,
-        capture.headers,
-        capture.status,
-        capture.fetched_at,
-        capture.warc_record_id,
-    )
+    return decode_body(payload, encoding)
+
+
+def _stamps(capture: Capture) -> tuple[str | None, str | None]:
+    return capture.fetched_at, capture.warc_record_id
 
 
 def _follow(
@@ -186,9 +183,10 @@ def _follow(
 ) -> None:
     """The links of a page a crawl fetched but never finished, back in the frontier."""
     try:
-        response = _response(capture, payload)
+        body = _body(capture, payload)
     except (OSError, EOFError, ValueError, zlib.error, brotli.error):
         return  # recorded as a decode_error by record_items
+    response = build_response(capture.url, body, capture.headers, 200, *_stamps(capture))
     now = datetime.now(UTC)
     for request in spider.follow(response):
         state.discover(db, request.url, spider.name, now)

@@ -67,6 +67,11 @@ RECRAWL_BACKOFF = "1h,6h,1d,3d,7d"  # a thread page's polls after a fetch, resta
 RECRAWL_STOP_AFTER = "30d"  # a thread quiet this long is not polled again (but --recheck)
 RECRAWL_RECHECK = False  # treat every known thread as due now
 ITEM_PIPELINES = {"archiver.store.StorePipeline": 300}
+STORE_COMMIT_SECONDS = 1.0  # a kill loses at most this much work, which resume redoes
+# Pages are parsed in one worker process beside Scrapy's (archiver.extraction), so
+# fetching, archiving and saving go on meanwhile; on a single core there is no gain.
+EXTENSIONS = {"archiver.extraction.ExtractionProcess": 0}
+EXTRACTION_PROCESS = (os.cpu_count() or 1) > 1
 # A response's outputs are a few requests and one PageDone, saved synchronously: handled
 # one by one, in order, so its links join the frontier before its items commit (and
 # Scrapy does not start 100 idle workers per response).

@@ -2,15 +2,13 @@
 
 A site spider declares CSS selectors for the links to follow and a pure
 `parse_page(response)` that yields items. Everything else (start URLs from
-`--url`, off-site filtering, `--since`, errors as `FetchError` items, stamping
-items with their capture) lives here, so a site file stays small.
+`--url`, off-site filtering, `--since`, errors as `FetchError` items, handing
+pages to the extraction process) lives here, so a site file stays small.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import datetime
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
@@ -19,68 +17,11 @@ import scrapy
 from scrapy.http import Request, Response, TextResponse
 from twisted.python.failure import Failure
 
+from archiver.extraction import ExtractionProcess, extract, page_done
 from archiver.failures import attempts, classify
-from archiver.items import (
-    Article,
-    Comment,
-    FetchError,
-    Item,
-    PageDone,
-    Quote,
-    ReplyLink,
-)
+from archiver.items import Article, FetchError, Item, PageDone
 from archiver.parsing import parse_iso, within
 from archiver.responses import release_parse_tree
-from archiver.sanitize import sanitize_html
-
-PageParser = Callable[[TextResponse], Iterable[Item]]
-
-
-def extract(parse_page: PageParser, response: Response) -> Iterator[Item]:
-    """Run a site parser on a response; a crash becomes a FetchError, never an exception."""
-    capture = response.meta.get("capture")
-    if not isinstance(response, TextResponse):
-        return
-    try:
-        items = list(parse_page(response))
-    except Exception as error:  # noqa: BLE001 - any parser bug must not stop the crawl
-        items = [FetchError(response.url, "parse_error", f"{type(error).__name__}: {error}")]
-    # An article read again from a later comment page says so, so the store keeps
-    # its own page's URL and capture (what replay and WACZ entry points open).
-    pages = {(i.site, i.site_article_id): i.page for i in items if isinstance(i, Comment)}
-    for item in items:
-        item.capture = capture
-        if isinstance(item, Article) and item.page == 1:
-            item.page = pages.get((item.site, item.site_article_id), 1)
-        if isinstance(item, Article | Comment):
-            # Page HTML is hostile: only an allow-listed rendering is ever stored for display.
-            item.body_html = sanitize_html(item.body_html)
-        yield item
-
-
-def page_done(response: Response, items: list[Item]) -> PageDone:
-    """A response's items, with what the store needs to close it (see PageDone)."""
-    # A shallow dict per item: the same JSON as item_to_dict, without asdict's deep copies.
-    content = [
-        {"type": type(i).__name__, **vars(i)}
-        for i in items
-        if isinstance(i, Article | Comment | Quote | ReplyLink)
-    ]
-    for entry in content:
-        entry.pop("capture")
-    fingerprint = None
-    if content:
-        encoded = json.dumps(content, sort_keys=True, ensure_ascii=False).encode()
-        fingerprint = hashlib.sha1(encoded).hexdigest()
-    articles = {(i.site, i.site_article_id) for i in items if isinstance(i, Article) and not i.stub}
-    pages: dict[tuple[str, str, int], list[str]] = {}
-    for item in items:
-        if isinstance(item, Comment) and (item.site, item.site_article_id) in articles:
-            pages.setdefault((item.site, item.site_article_id, item.page), []).append(
-                item.site_comment_id
-            )
-    seen = [(site, article, page, ids) for (site, article, page), ids in pages.items()]
-    return PageDone(response.url, fingerprint, seen, response.meta.get("capture"), items)
 
 
 class NewsSpider(scrapy.Spider):
@@ -110,6 +51,7 @@ class NewsSpider(scrapy.Spider):
         # Off-site requests are dropped by Scrapy's OffsiteMiddleware: any host a
         # start URL names is on-site, so mirrors and local servers just work.
         self.allowed_domains = sorted({urlsplit(u).hostname or "" for u in self.start_urls})
+        self._extraction: ExtractionProcess | bool | None = None  # looked up at the first page
         self.since = datetime.fromisoformat(since) if since else None
         if self.since and self.since.tzinfo is None:
             self.since = self.since.astimezone()
@@ -127,22 +69,35 @@ class NewsSpider(scrapy.Spider):
         """A request to parse; `link` says how it was found: start, article, listing, comments."""
         return Request(url, callback=self.parse, errback=self.on_error, meta={"link": link})
 
-    def parse(self, response: Response) -> Iterator[Item | Request]:
+    async def parse(self, response: Response) -> AsyncIterator[Item | Request]:
         """Yield requests for the pages it links to, then one PageDone holding the page's items."""
         if response.meta.get("revisit"):  # unchanged since the capture the revisit points at
             yield PageDone(response.url, capture=response.meta.get("capture"))
             return
-        items = list(extract(type(self).parse_page, response))
+        done = await self.read(response)
         too_old = any(
             isinstance(item, Article) and not item.stub and not within(item.published, self.since)
-            for item in items
+            for item in done.items
         )
         if too_old:
-            items = [item for item in items if isinstance(item, FetchError)]
+            done = page_done(response, [i for i in done.items if isinstance(i, FetchError)])
         else:
-            yield from self.follow(response)
+            for request in self.follow(response):
+                yield request
         release_parse_tree(response)
-        yield page_done(response, items)
+        yield done
+
+    async def read(self, response: Response) -> PageDone:
+        """The page's items: read by the extraction process when there is one, else here."""
+        if self._extraction is None:
+            extensions = self.crawler.extensions.middlewares
+            found = (e for e in extensions if isinstance(e, ExtractionProcess))
+            self._extraction = next(found, False)
+        if self._extraction and isinstance(response, TextResponse):
+            done = await self._extraction.read(type(self).parse_page, response)
+            if done is not None:
+                return done
+        return page_done(response, list(extract(type(self).parse_page, response)))
 
     def follow(self, response: Response) -> Iterator[Request]:
         if not isinstance(response, TextResponse) or self._listing_too_old(response):

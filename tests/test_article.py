@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from lxml import html as lxml_html
 
+from archiver.extraction import extract
 from archiver.items import Article, Comment
 from archiver.responses import build_response
-from archiver.spider import extract
 from spiders.article import parse_page
 from tests.mockserver import MockServer, Route
 from tests.test_crawl_e2e import LOOPBACK, ROBOTS, archiver, rows, snapshot

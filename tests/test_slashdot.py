@@ -7,9 +7,9 @@ import re
 import pytest
 from lxml import html as lxml_html
 
+from archiver.extraction import extract
 from archiver.items import Comment, Quote
 from archiver.responses import build_response
-from archiver.spider import extract
 from spiders.slashdot import d2_comments, parse_page
 from tests.mockserver import MockServer, Route
 from tests.test_crawl_e2e import LOOPBACK, ROBOTS, archiver, rows, snapshot

@@ -1,0 +1,164 @@
+"""Running site parsers on responses, in the crawl process or in a worker beside it.
+
+`extract` runs a parser safely and `page_done` wraps what it read for the store.
+Parsing a page is most of a crawl's CPU time and needs nothing but the response,
+so the `ExtractionProcess` extension hands it to one worker process while Scrapy
+goes on fetching, archiving and saving. One worker keeps pages in the order they
+arrived, which saving needs (a comment page's positions follow the earlier
+pages'). `read_page` is the worker's job and `reparse`'s too: the same function
+reads a page live and offline.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+import multiprocessing
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
+
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from scrapy.http import Response, TextResponse
+
+from archiver.items import Article, Comment, FetchError, Item, PageDone, Quote, ReplyLink
+from archiver.responses import build_response, release_parse_tree
+from archiver.sanitize import sanitize_html
+
+logger = logging.getLogger(__name__)
+
+PageParser = Callable[[TextResponse], Iterable[Item]]
+
+
+def extract(parse_page: PageParser, response: Response) -> Iterator[Item]:
+    """Run a site parser on a response; a crash becomes a FetchError, never an exception."""
+    capture = response.meta.get("capture")
+    if not isinstance(response, TextResponse):
+        return
+    try:
+        items = list(parse_page(response))
+    except Exception as error:  # noqa: BLE001 - any parser bug must not stop the crawl
+        items = [FetchError(response.url, "parse_error", f"{type(error).__name__}: {error}")]
+    # An article read again from a later comment page says so, so the store keeps
+    # its own page's URL and capture (what replay and WACZ entry points open).
+    pages = {(i.site, i.site_article_id): i.page for i in items if isinstance(i, Comment)}
+    for item in items:
+        item.capture = capture
+        if isinstance(item, Article) and item.page == 1:
+            item.page = pages.get((item.site, item.site_article_id), 1)
+        if isinstance(item, Article | Comment):
+            # Page HTML is hostile: only an allow-listed rendering is ever stored for display.
+            item.body_html = sanitize_html(item.body_html)
+        yield item
+
+
+def page_done(response: Response, items: list[Item]) -> PageDone:
+    """A response's items, with what the store needs to close it (see PageDone)."""
+    # A shallow dict per item: the same JSON as item_to_dict, without asdict's deep copies.
+    content = [
+        {"type": type(i).__name__, **vars(i)}
+        for i in items
+        if isinstance(i, Article | Comment | Quote | ReplyLink)
+    ]
+    for entry in content:
+        entry.pop("capture")
+    fingerprint = None
+    if content:
+        encoded = json.dumps(content, sort_keys=True, ensure_ascii=False).encode()
+        fingerprint = hashlib.sha1(encoded).hexdigest()
+    articles = {(i.site, i.site_article_id) for i in items if isinstance(i, Article) and not i.stub}
+    pages: dict[tuple[str, str, int], list[str]] = {}
+    for item in items:
+        if isinstance(item, Comment) and (item.site, item.site_article_id) in articles:
+            pages.setdefault((item.site, item.site_article_id, item.page), []).append(
+                item.site_comment_id
+            )
+    seen = [(site, article, page, ids) for (site, article, page), ids in pages.items()]
+    return PageDone(response.url, fingerprint, seen, response.meta.get("capture"), items)
+
+
+def read_page(
+    parse_page: PageParser,
+    url: str,
+    body: bytes,
+    headers: list[tuple[str, str]],
+    status: int,
+    fetched_at: str | None,
+    capture: str | None,
+) -> PageDone:
+    """A response's items as the crawl saves them, from the response's parts alone."""
+    response = build_response(url, body, headers, status, fetched_at, capture)
+    items = list(extract(parse_page, response))
+    release_parse_tree(response)
+    return page_done(response, items)
+
+
+class ExtractionProcess:
+    """An extension (setting EXTRACTION_PROCESS) whose worker process reads pages for the spider.
+
+    Forked when the crawler is set up, before the database is opened, so the
+    worker holds no connection. A worker that dies leaves the spider reading
+    pages itself, with an error in the log.
+    """
+
+    def __init__(self) -> None:
+        context = multiprocessing.get_context("fork")  # no re-import: the worker starts in ms
+        self.pool: ProcessPoolExecutor | None = ProcessPoolExecutor(
+            1, mp_context=context, initializer=_worker_setup, initargs=(os.getpid(),)
+        )
+        self.pool.submit(int).result()  # fork now, before anything opens the database
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ExtractionProcess:
+        if not crawler.settings.getbool("EXTRACTION_PROCESS"):
+            raise NotConfigured("EXTRACTION_PROCESS is off")
+        extension = cls()
+        crawler.signals.connect(extension.close, signal=signals.spider_closed)
+        return extension
+
+    async def read(self, parse_page: PageParser, response: Response) -> PageDone | None:
+        """The page read by the worker; None when there is no worker (any more)."""
+        if self.pool is None:
+            return None
+        meta = response.meta
+        headers = [
+            (name.decode("latin-1"), value.decode("latin-1"))
+            for name, values in response.headers.items()
+            for value in values
+        ]
+        job = (response.url, response.body, headers, response.status)
+        try:
+            future = self.pool.submit(
+                read_page, parse_page, *job, meta.get("fetched_at"), meta.get("capture")
+            )
+            return await asyncio.wrap_future(future)
+        except BrokenProcessPool:
+            logger.error("the extraction process died: pages are read in the crawl process now")
+            self.pool = None
+            return None
+
+    def close(self, spider: Spider | None = None) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+            self.pool = None
+
+
+def _worker_setup(parent: int) -> None:
+    """Ctrl-C is the crawl's to handle; a worker whose crawl was killed exits."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
+
+
+def _exit_with(parent: int, *_: Any) -> None:  # noqa: ANN401
+    while os.getppid() == parent:
+        time.sleep(1)
+    os._exit(0)
