@@ -44,7 +44,13 @@ LOOPBACK_SETTINGS = (
 WGET_REJECT = r"replytocom|[?]p=[0-9]+$"
 #: reparse on one core (what issue 6's target is about), then with a worker per core
 JOBS = os.cpu_count() or 1
-CONTENDERS = ("wget", "archiver crawl", "archiver reparse", f"archiver reparse -j{JOBS}")
+CONTENDERS = (
+    "wget",
+    "scrapy fetch only",  # the archiver's fetcher alone on the crawl's URLs (bench/floor.py)
+    "archiver crawl",
+    "archiver reparse",
+    f"archiver reparse -j{JOBS}",
+)
 TIME = "/usr/bin/time"  # GNU time (Debian's `time`), for each contender's own peak RSS
 # Targets of issue 6.
 TARGET_CRAWL_VS_WGET = 1.0
@@ -175,6 +181,7 @@ def run_round(url: str, out: Path, result: SizeResult, site: WpSite) -> None:
     wget, wget_pages = run_wget(url, out)
     crawl, crawl_pages = run_archiver(crawl_args(url, archive), out / "crawl.log", archive)
     result.comments_after_crawl = _count(archive / "archive.db", "comments")
+    floor = run_floor(sorted((archive / "warc").glob("*.warc.gz")), out)
     reparses = []
     for jobs in (1, JOBS):
         reparse_args = ["reparse", "--archive", str(archive), "--no-progress", "--jobs", str(jobs)]
@@ -184,7 +191,7 @@ def run_round(url: str, out: Path, result: SizeResult, site: WpSite) -> None:
         result.comments_after_reparse = _count(archive / "archive.db", "comments")
     wanted = post_page_paths(site)
     result.same_post_pages = (wget_pages & wanted) == (crawl_pages & wanted) == wanted
-    for name, run in zip(CONTENDERS, (wget, crawl, *reparses), strict=True):
+    for name, run in zip(CONTENDERS, (wget, floor, crawl, *reparses), strict=True):
         result.runs.setdefault(name, []).append(run)
 
 
@@ -194,6 +201,25 @@ def run_wget(url: str, out: Path) -> tuple[Run, set[str]]:
     if run.exit_code not in (0, 8):  # 8: some URL answered an error (404s), as on any site
         raise RuntimeError(f"wget failed ({run.exit_code}); see {out / 'wget.log'}")
     return _with_warcs(run, sorted(out.glob("wget*.warc.gz")))
+
+
+def run_floor(warcs: list[Path], out: Path) -> Run:
+    """Scrapy alone fetching the URLs the crawl fetched, in a fresh process."""
+    urls = []
+    for path in warcs:
+        with path.open("rb") as stream:
+            urls += [
+                record.rec_headers.get_header("WARC-Target-URI")
+                for record in ArchiveIterator(stream)
+                if record.rec_type == "response"
+            ]
+    listing = out / "floor-urls.txt"
+    listing.write_text("\n".join(urls) + "\n")
+    run = measure([sys.executable, "-m", "bench.floor", str(listing)], out / "floor.log")
+    if run.exit_code != 0:
+        raise RuntimeError(f"bench.floor failed ({run.exit_code}); see {out / 'floor.log'}")
+    run.pages = len(urls)
+    return run
 
 
 def run_archiver(

@@ -140,6 +140,36 @@ def test_next_ink_crawl_then_reparse(next_ink_site, tmp_path):
     assert snapshot(db) == before
 
 
+def test_extraction_process_reads_pages_as_the_crawl_process_does(next_ink_site, tmp_path):
+    """Pages parsed in the worker process give the rows parsing in Scrapy's process gives."""
+    found = []
+    for worker in ("True", "False"):
+        archive = tmp_path / f"worker-{worker}"
+        args = ["--url", next_ink_site.url + "/", "--archive", str(archive), *LOOPBACK]
+        archiver("crawl", "next_ink", *args, "-s", f"EXTRACTION_PROCESS={worker}")
+        db = archive / "archive.db"
+        found.append(
+            {
+                "comments": rows(
+                    db,
+                    "SELECT c.site_comment_id, au.name, p.site_comment_id, c.position, c.posted,"
+                    " c.body_text, c.body_html FROM comments c"
+                    " LEFT JOIN authors au ON au.id = c.author_id"
+                    " LEFT JOIN comments p ON p.id = c.parent_id ORDER BY c.site_comment_id",
+                ),
+                "quotes": rows(
+                    db,
+                    "SELECT c.site_comment_id, q.ordinal, q.kind, q.text FROM quotes q"
+                    " JOIN comments c ON c.id = q.comment_id ORDER BY 1, 2",
+                ),
+                "articles": rows(db, "SELECT site_article_id, title, body_text FROM articles"),
+                "errors": rows(db, "SELECT url, error FROM fetch_errors ORDER BY url"),
+            }
+        )
+    assert found[0]["comments"] and found[0]["errors"]
+    assert found[0] == found[1]
+
+
 def test_crawl_is_idempotent(next_ink_site, tmp_path):
     """Crawling the same pages twice updates rows, never duplicates them."""
     archive = tmp_path / "archive"
