@@ -502,35 +502,36 @@ def _comment_ids(
     db: sqlite_utils.Database, keys: list[tuple[str, str]]
 ) -> dict[tuple[str, str], tuple[int, int | None]]:
     """Row id and parent row id of these (site, site comment id) comments."""
-    found = {}
-    for site, ids in _by_site(keys).items():
-        for chunk in _chunks(ids):
-            cursor = db.conn.execute(
-                "SELECT site_comment_id, id, parent_id FROM comments"
-                f" WHERE site = ? AND site_comment_id IN ({_marks(chunk)})",
-                (site, *chunk),
-            )
-            found.update(((site, scid), (own, parent)) for scid, own, parent in cursor)
-    return found
+    rows = _comment_rows(db, keys, "site_comment_id", "id, parent_id")
+    return {(site, scid): (own, parent) for site, scid, own, parent in rows}
 
 
 def _saved_comments(
     db: sqlite_utils.Database, comments: list[Comment]
 ) -> dict[tuple[str, str], dict]:
     """Rows already saved for these comments, by (site, site comment id)."""
-    found = {}
-    for site, ids in _by_site((c.site, c.site_comment_id) for c in comments).items():
-        for chunk in _chunks(ids):
+    keys = [(c.site, c.site_comment_id) for c in comments]
+    rows = _comment_rows(db, keys, "site_comment_id", "id, body_text, body_html, capture_id")
+    names = ("id", "body_text", "body_html", "capture_id")
+    return {(row[0], row[1]): dict(zip(names, row[2:], strict=True)) for row in rows}
+
+
+def _comment_rows(
+    db: sqlite_utils.Database, keys: Iterable[tuple[str, str]], match: str, columns: str
+) -> Iterator[tuple]:
+    """(site, `match` value, *columns) of the comments whose (site, `match`) is in `keys`."""
+    grouped: dict[str, list[str]] = {}
+    for site, value in keys:
+        grouped.setdefault(site, []).append(value)
+    for site, values in grouped.items():
+        for start in range(0, len(values), 500):  # IN lists short enough for any SQLite
+            chunk = values[start : start + 500]
+            marks = ", ".join("?" for _ in chunk)
             cursor = db.conn.execute(
-                "SELECT site_comment_id, id, body_text, body_html, capture_id FROM comments"
-                f" WHERE site = ? AND site_comment_id IN ({_marks(chunk)})",
+                f"SELECT {match}, {columns} FROM comments WHERE site = ? AND {match} IN ({marks})",
                 (site, *chunk),
             )
-            for site_comment_id, *values in cursor:
-                found[(site, site_comment_id)] = dict(
-                    zip(("id", "body_text", "body_html", "capture_id"), values, strict=True)
-                )
-    return found
+            yield from ((site, *row) for row in cursor)
 
 
 def _page_offset(
@@ -544,23 +545,6 @@ def _page_offset(
         (article, page),
     )
     return article, earlier or 0
-
-
-def _by_site(keys: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
-    grouped: dict[str, list[str]] = {}
-    for site, value in keys:
-        grouped.setdefault(site, []).append(value)
-    return grouped
-
-
-def _chunks(values: list[str], size: int = 500) -> Iterator[list[str]]:
-    """Short enough IN lists for any SQLite's variable limit."""
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
-
-
-def _marks(values: list) -> str:
-    return ", ".join("?" for _ in values)
 
 
 def row_dict(db: sqlite_utils.Database, sql: str, params: tuple) -> dict | None:
@@ -579,17 +563,12 @@ def _event(before: dict | None, row: dict, fields: tuple[str, ...]) -> str:
 
 def _adopt_orphans(db: sqlite_utils.Database, saved: dict[tuple[str, str], int]) -> None:
     """Children saved before their parent (another page came first) get linked now."""
-    for site, ids in _by_site(saved).items():
-        for chunk in _chunks(ids):
-            orphans = db.conn.execute(
-                "SELECT id, parent_site_comment_id FROM comments WHERE site = ?"
-                f" AND parent_site_comment_id IN ({_marks(chunk)}) AND parent_id IS NULL",
-                (site, *chunk),
-            ).fetchall()
-            for child, parent in orphans:
-                parent_id = saved[(site, parent)]
-                db.execute("UPDATE comments SET parent_id = ? WHERE id = ?", (parent_id, child))
-                _link(db, child, parent_id, "parent")
+    children = list(_comment_rows(db, saved, "parent_site_comment_id", "id, parent_id"))
+    for site, parent, child, parent_id in children:
+        if parent_id is None:
+            parent_id = saved[(site, parent)]
+            db.execute("UPDATE comments SET parent_id = ? WHERE id = ?", (parent_id, child))
+            _link(db, child, parent_id, "parent")
 
 
 _LINK = (

@@ -23,7 +23,6 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
@@ -126,25 +125,32 @@ class ExtractionProcess:
         return extension
 
     async def read(self, parse_page: PageParser, response: Response) -> PageDone | None:
-        """The page read by the worker; None when there is no worker (any more)."""
+        """The page read by the worker; None when it could not be (read it here then)."""
         if self.pool is None:
             return None
-        meta = response.meta
         headers = [
             (name.decode("latin-1"), value.decode("latin-1"))
             for name, values in response.headers.items()
             for value in values
         ]
-        job = (response.url, response.body, headers, response.status)
+        stamps = (response.meta.get("fetched_at"), response.meta.get("capture"))
         try:
-            future = self.pool.submit(
-                read_page, parse_page, *job, meta.get("fetched_at"), meta.get("capture")
+            job = self.pool.submit(
+                read_page,
+                parse_page,
+                response.url,
+                response.body,
+                headers,
+                response.status,
+                *stamps,
             )
-            return await asyncio.wrap_future(future)
+            return await asyncio.wrap_future(job)
         except BrokenProcessPool:
             logger.error("the extraction process died: pages are read in the crawl process now")
             self.pool = None
-            return None
+        except Exception:  # e.g. a parser that cannot be pickled: read this page here
+            logger.exception("the extraction process could not read %s", response.url)
+        return None
 
     def close(self, spider: Spider | None = None) -> None:
         if self.pool is not None:
@@ -158,7 +164,7 @@ def _worker_setup(parent: int) -> None:
     threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
 
 
-def _exit_with(parent: int, *_: Any) -> None:  # noqa: ANN401
+def _exit_with(parent: int) -> None:
     while os.getppid() == parent:
         time.sleep(1)
     os._exit(0)
