@@ -23,6 +23,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from typing import Any
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
@@ -104,15 +105,16 @@ def read_page(
 class ExtractionProcess:
     """An extension (setting EXTRACTION_PROCESS) whose worker process reads pages for the spider.
 
-    Forked when the crawler is set up, before the database is opened, so the
-    worker holds no connection. A worker that dies leaves the spider reading
-    pages itself, with an error in the log.
+    The worker is forked when the crawler is set up, with a copy of the spider
+    and before the database is opened (it holds no connection); it reads a page's
+    items and the links the spider follows from it, as the spider would here. A
+    worker that dies, or a page it cannot take, leaves the reading to the spider.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, spider: Spider) -> None:
         context = multiprocessing.get_context("fork")  # no re-import: the worker starts in ms
         self.pool: ProcessPoolExecutor | None = ProcessPoolExecutor(
-            1, mp_context=context, initializer=_worker_setup, initargs=(os.getpid(),)
+            1, mp_context=context, initializer=_worker_setup, initargs=(os.getpid(), spider)
         )
         self.pool.submit(int).result()  # fork now, before anything opens the database
 
@@ -120,12 +122,13 @@ class ExtractionProcess:
     def from_crawler(cls, crawler: Crawler) -> ExtractionProcess:
         if not crawler.settings.getbool("EXTRACTION_PROCESS"):
             raise NotConfigured("EXTRACTION_PROCESS is off")
-        extension = cls()
+        extension = cls(crawler.spider)
         crawler.signals.connect(extension.close, signal=signals.spider_closed)
         return extension
 
-    async def read(self, parse_page: PageParser, response: Response) -> PageDone | None:
-        """The page read by the worker; None when it could not be (read it here then)."""
+    async def read(self, response: Response) -> tuple[PageDone, list[dict]] | None:
+        """The page's items and its links (Request.to_dict), read by the worker; None when
+        it could not be (read it here then)."""
         if self.pool is None:
             return None
         headers = [
@@ -133,22 +136,13 @@ class ExtractionProcess:
             for name, values in response.headers.items()
             for value in values
         ]
-        stamps = (response.meta.get("fetched_at"), response.meta.get("capture"))
+        job = (response.url, response.body, headers, response.status, response.meta)
         try:
-            job = self.pool.submit(
-                read_page,
-                parse_page,
-                response.url,
-                response.body,
-                headers,
-                response.status,
-                *stamps,
-            )
-            return await asyncio.wrap_future(job)
+            return await asyncio.wrap_future(self.pool.submit(_read, *job))
         except BrokenProcessPool:
             logger.error("the extraction process died: pages are read in the crawl process now")
             self.pool = None
-        except Exception:  # e.g. a parser that cannot be pickled: read this page here
+        except Exception:  # e.g. meta that cannot be pickled: read this page here
             logger.exception("the extraction process could not read %s", response.url)
         return None
 
@@ -158,10 +152,27 @@ class ExtractionProcess:
             self.pool = None
 
 
-def _worker_setup(parent: int) -> None:
+_spider: Any = None  # in the worker: its copy of the crawl's spider
+
+
+def _worker_setup(parent: int, spider: Spider) -> None:
     """Ctrl-C is the crawl's to handle; a worker whose crawl was killed exits."""
+    global _spider  # noqa: PLW0603 - the worker's one spider, set once when it starts
+    _spider = spider
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
+
+
+def _read(
+    url: str, body: bytes, headers: list[tuple[str, str]], status: int, meta: dict
+) -> tuple[PageDone, list[dict]]:
+    """In the worker: what the spider reads of a page, and the requests for its links."""
+    stamps = (meta.get("fetched_at"), meta.get("capture"))
+    response = build_response(url, body, headers, status, *stamps, meta=meta)
+    items = list(extract(type(_spider).parse_page, response))
+    links = [request.to_dict(spider=_spider) for request in _spider.follow(response)]
+    release_parse_tree(response)
+    return page_done(response, items), links
 
 
 def _exit_with(parent: int) -> None:

@@ -24,14 +24,16 @@ def build_response(
     status: int = 200,
     fetched_at: str | None = None,
     capture: str | None = None,
+    meta: dict | None = None,
 ) -> Response:
-    """A decoded response as a spider callback would see it, with capture metadata."""
+    """A decoded response as a spider callback would see it, with capture metadata
+    (and the request's `meta`, for a live response read in another process)."""
     scrapy_headers = Headers()
     for name, value in headers:
         if name.lower().encode() not in _WIRE_HEADERS:
             scrapy_headers.appendlist(name, value)
     cls = responsetypes.from_args(headers=scrapy_headers, url=url, body=body)
-    request = Request(url, meta={"fetched_at": fetched_at, "capture": capture})
+    request = Request(url, meta={**(meta or {}), "fetched_at": fetched_at, "capture": capture})
     return cls(url=url, status=status, headers=scrapy_headers, body=body, request=request)
 
 

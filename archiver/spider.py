@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.http import Request, Response, TextResponse
+from scrapy.utils.request import request_from_dict
 from twisted.python.failure import Failure
 
 from archiver.extraction import ExtractionProcess, extract, page_done
@@ -74,7 +75,7 @@ class NewsSpider(scrapy.Spider):
         if response.meta.get("revisit"):  # unchanged since the capture the revisit points at
             yield PageDone(response.url, capture=response.meta.get("capture"))
             return
-        done = await self.read(response)
+        done, links = await self.read(response)
         too_old = any(
             isinstance(item, Article) and not item.stub and not within(item.published, self.since)
             for item in done.items
@@ -82,22 +83,25 @@ class NewsSpider(scrapy.Spider):
         if too_old:
             done = page_done(response, [i for i in done.items if isinstance(i, FetchError)])
         else:
-            for request in self.follow(response):
+            for request in links:
                 yield request
-        release_parse_tree(response)
         yield done
 
-    async def read(self, response: Response) -> PageDone:
-        """The page's items: read by the extraction process when there is one, else here."""
+    async def read(self, response: Response) -> tuple[PageDone, list[Request]]:
+        """The page's items and links: read by the extraction process if any, else here."""
         if self._extraction is None:
             extensions = self.crawler.extensions.middlewares
             found = (e for e in extensions if isinstance(e, ExtractionProcess))
             self._extraction = next(found, False)
         if self._extraction and isinstance(response, TextResponse):
-            done = await self._extraction.read(type(self).parse_page, response)
-            if done is not None:
-                return done
-        return page_done(response, list(extract(type(self).parse_page, response)))
+            read = await self._extraction.read(response)
+            if read is not None:
+                done, links = read
+                return done, [request_from_dict(link, spider=self) for link in links]
+        items = list(extract(type(self).parse_page, response))
+        links = list(self.follow(response))
+        release_parse_tree(response)
+        return page_done(response, items), links
 
     def follow(self, response: Response) -> Iterator[Request]:
         if not isinstance(response, TextResponse) or self._listing_too_old(response):

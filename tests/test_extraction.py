@@ -1,5 +1,5 @@
-"""The extraction worker process: it reads pages as the crawl process would, and its death
-leaves the reading to the crawl process instead of losing pages."""
+"""The extraction worker process: it reads pages and their links as the crawl process would,
+and its death leaves the reading to the crawl process instead of losing pages."""
 
 from __future__ import annotations
 
@@ -10,15 +10,20 @@ import multiprocessing
 import pytest
 
 from archiver.extraction import ExtractionProcess, extract, page_done
-from archiver.responses import build_response
-from spiders.hackernews import parse_page
+from archiver.responses import build_response, release_parse_tree
+from spiders.hackernews import HackernewsSpider, parse_page
 
 HTML = [("Content-Type", "text/html; charset=utf-8")]
 
 
 @pytest.fixture
-def extraction():
-    process = ExtractionProcess()
+def spider():
+    return HackernewsSpider(url="https://news.ycombinator.com/item?id=48350598")
+
+
+@pytest.fixture
+def extraction(spider):
+    process = ExtractionProcess(spider)
     yield process
     process.close()
 
@@ -31,11 +36,14 @@ def story(corpus):
     return build_response(url, body, HTML, 200, "2026-06-01T12:00:00Z", "<urn:uuid:story>")
 
 
-def test_the_worker_reads_a_page_as_the_crawl_process_does(extraction, story):
-    done = asyncio.run(extraction.read(parse_page, story))
+def test_the_worker_reads_a_page_as_the_crawl_process_does(extraction, spider, story):
+    done, links = asyncio.run(extraction.read(story))
     here = page_done(story, list(extract(parse_page, story)))
-    assert len(done.items) > 124
+    here_links = [request.to_dict(spider=spider) for request in spider.follow(story)]
+    release_parse_tree(story)
+    assert len(done.items) > 124 and links
     assert done == here
+    assert links == here_links
 
 
 def test_a_dead_worker_leaves_the_reading_to_the_crawl_process(extraction, story, caplog):
@@ -43,7 +51,7 @@ def test_a_dead_worker_leaves_the_reading_to_the_crawl_process(extraction, story
         worker.kill()
         worker.join()
     with caplog.at_level(logging.ERROR):
-        assert asyncio.run(extraction.read(parse_page, story)) is None
+        assert asyncio.run(extraction.read(story)) is None
     assert "extraction process died" in caplog.text
     assert extraction.pool is None  # and stays so: later pages are read in the crawl process
-    assert asyncio.run(extraction.read(parse_page, story)) is None
+    assert asyncio.run(extraction.read(story)) is None
