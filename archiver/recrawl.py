@@ -20,6 +20,7 @@ from scrapy.http import Response
 from archiver import state
 from archiver.items import Article, Comment, PageDone
 from archiver.store import archive_db
+from archiver.warc import warc_date
 
 
 class RecrawlSpiderMiddleware:
@@ -27,6 +28,7 @@ class RecrawlSpiderMiddleware:
         self.crawler = crawler
         self.db = archive_db(crawler)
         self.recheck = crawler.settings.getbool("RECRAWL_RECHECK")
+        self.started = warc_date(datetime.now(UTC))
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RecrawlSpiderMiddleware:
@@ -59,7 +61,9 @@ class RecrawlSpiderMiddleware:
                 continue
             link = output.meta.get("link")
             row = state.get(self.db, output.url)
-            new = row is None or row["last_fetched"] is None
+            # New to the archive: never fetched, or first seen by this very run (found by
+            # a sitemap, say, and fetched before this listing was read).
+            new = row is None or row["last_fetched"] is None or row["first_seen"] >= self.started
             if link == "article":
                 listing_has_news = bool(listing_has_news) or new
             if link == "listing" and listing_has_news is False and not thread_page:
