@@ -1,12 +1,12 @@
 """Running site parsers on responses, in the crawl process or in a worker beside it.
 
-`extract` runs a parser safely and `page_done` wraps what it read for the store.
-Parsing a page is most of a crawl's CPU time and needs nothing but the response,
-so the `ExtractionProcess` extension hands it to one worker process while Scrapy
-goes on fetching, archiving and saving. One worker keeps pages in the order they
-arrived, which saving needs (a comment page's positions follow the earlier
-pages'). `read_page` is the worker's job and `reparse`'s too: the same function
-reads a page live and offline.
+`extract` runs a parser safely and `page_done` wraps what it read for the store;
+`read_page` does both, the same live (in the crawl process or its worker) and in
+`reparse`. Parsing a page is most of a crawl's CPU time and needs nothing but the
+response, so the `ExtractionProcess` extension hands it, with following the
+page's links, to one worker process while Scrapy goes on fetching, archiving and
+saving. One worker keeps pages in the order they arrived, which saving needs (a
+comment page's positions follow the earlier pages').
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Response, TextResponse
 
 from archiver.items import Article, Comment, FetchError, Item, PageDone, Quote, ReplyLink
-from archiver.responses import build_response, release_parse_tree
+from archiver.responses import build_response
 from archiver.sanitize import sanitize_html
 
 logger = logging.getLogger(__name__)
@@ -86,20 +86,23 @@ def page_done(response: Response, items: list[Item]) -> PageDone:
     return PageDone(response.url, fingerprint, seen, response.meta.get("capture"), items)
 
 
-def read_page(
-    parse_page: PageParser,
-    url: str,
-    body: bytes,
-    headers: list[tuple[str, str]],
-    status: int,
-    fetched_at: str | None,
-    capture: str | None,
-) -> PageDone:
-    """A response's items as the crawl saves them, from the response's parts alone."""
-    response = build_response(url, body, headers, status, fetched_at, capture)
-    items = list(extract(parse_page, response))
-    release_parse_tree(response)
-    return page_done(response, items)
+def read_page(parse_page: PageParser, response: Response) -> PageDone:
+    """A response's items as the store saves them."""
+    return page_done(response, list(extract(parse_page, response)))
+
+
+def forked_pool(workers: int, *initargs: Any) -> ProcessPoolExecutor:
+    """Worker processes forked now, sharing this process's imports (they start in ms) and
+    nothing opened later, such as a database connection. With `initargs`, each worker
+    starts by calling _worker_setup(*initargs)."""
+    pool = ProcessPoolExecutor(
+        workers,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=_worker_setup if initargs else None,
+        initargs=initargs,
+    )
+    pool.submit(int).result()  # forks every worker
+    return pool
 
 
 class ExtractionProcess:
@@ -112,11 +115,7 @@ class ExtractionProcess:
     """
 
     def __init__(self, spider: Spider) -> None:
-        context = multiprocessing.get_context("fork")  # no re-import: the worker starts in ms
-        self.pool: ProcessPoolExecutor | None = ProcessPoolExecutor(
-            1, mp_context=context, initializer=_worker_setup, initargs=(os.getpid(), spider)
-        )
-        self.pool.submit(int).result()  # fork now, before anything opens the database
+        self.pool: ProcessPoolExecutor | None = forked_pool(1, os.getpid(), spider)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractionProcess:
@@ -169,10 +168,8 @@ def _read(
     """In the worker: what the spider reads of a page, and the requests for its links."""
     stamps = (meta.get("fetched_at"), meta.get("capture"))
     response = build_response(url, body, headers, status, *stamps, meta=meta)
-    items = list(extract(type(_spider).parse_page, response))
-    links = [request.to_dict(spider=_spider) for request in _spider.follow(response)]
-    release_parse_tree(response)
-    return page_done(response, items), links
+    done, links = _spider.read_here(response)
+    return done, [request.to_dict(spider=_spider) for request in links]
 
 
 def _exit_with(parent: int) -> None:

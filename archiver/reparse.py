@@ -8,18 +8,18 @@ holds (recrawl schedule, run history, network errors) is carried over.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import zlib
 from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import brotli
 import sqlite_utils
+from scrapy.http import Response
 from scrapy.settings.default_settings import RETRY_HTTP_CODES
 from tqdm import tqdm
 from warcio.archiveiterator import ArchiveIterator
@@ -28,7 +28,7 @@ from warcio.recordloader import ArcWarcRecord
 from archiver import db as store
 from archiver import state
 from archiver.capture import Capture
-from archiver.extraction import read_page
+from archiver.extraction import forked_pool, read_page
 from archiver.items import FetchError, Item, PageDone
 from archiver.limits import truncation_detail
 from archiver.lock import lock_archive
@@ -159,23 +159,21 @@ def record_items(spider: str, capture: Capture, payload: bytes) -> list[Item]:
     if capture.status != 200:
         return []
     try:
-        body = _body(capture, payload)
+        response = _response(capture, payload)
     except (OSError, EOFError, ValueError, zlib.error, brotli.error) as error:  # EOFError: cut gzip
         failure = FetchError(capture.url, "decode_error", str(error), capture.warc_record_id)
         return [PageDone(capture.url, capture=capture.warc_record_id, items=[failure])]
-    parse_page = load_spider(spider).parse_page
-    headers = list(capture.headers)
-    return [read_page(parse_page, capture.url, body, headers, 200, *_stamps(capture))]
+    done = read_page(load_spider(spider).parse_page, response)
+    release_parse_tree(response)
+    return [done]
 
 
-def _body(capture: Capture, payload: bytes) -> bytes:
-    """The payload with its Content-Encoding undone, as the crawl's parser saw it."""
+def _response(capture: Capture, payload: bytes) -> Response:
+    """The 200 response as the crawl's parser saw it: Content-Encoding undone."""
     encoding = next((v for k, v in capture.headers if k.lower() == "content-encoding"), None)
-    return decode_body(payload, encoding)
-
-
-def _stamps(capture: Capture) -> tuple[str | None, str | None]:
-    return capture.fetched_at, capture.warc_record_id
+    body = decode_body(payload, encoding)
+    stamps = (capture.fetched_at, capture.warc_record_id)
+    return build_response(capture.url, body, capture.headers, 200, *stamps)
 
 
 def _follow(
@@ -183,10 +181,9 @@ def _follow(
 ) -> None:
     """The links of a page a crawl fetched but never finished, back in the frontier."""
     try:
-        body = _body(capture, payload)
+        response = _response(capture, payload)
     except (OSError, EOFError, ValueError, zlib.error, brotli.error):
         return  # recorded as a decode_error by record_items
-    response = build_response(capture.url, body, capture.headers, 200, *_stamps(capture))
     now = datetime.now(UTC)
     for request in spider.follow(response):
         state.discover(db, request.url, spider.name, now)
@@ -211,10 +208,7 @@ class Readers:
 
     def __init__(self, jobs: int) -> None:
         self.jobs = jobs
-        self.pool = None
-        if jobs > 1:
-            self.pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
-            self.pool.submit(int).result()  # forks every worker now
+        self.pool = forked_pool(jobs) if jobs > 1 else None
 
     def read(self, records: Iterable[Record]) -> Iterator[tuple[Record, list[Item] | None]]:
         """Each record with its items (None: read them in this process)."""

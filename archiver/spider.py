@@ -18,7 +18,7 @@ from scrapy.http import Request, Response, TextResponse
 from scrapy.utils.request import request_from_dict
 from twisted.python.failure import Failure
 
-from archiver.extraction import ExtractionProcess, extract, page_done
+from archiver.extraction import ExtractionProcess, page_done, read_page
 from archiver.failures import attempts, classify
 from archiver.items import Article, FetchError, Item, PageDone
 from archiver.parsing import parse_iso, within
@@ -98,10 +98,14 @@ class NewsSpider(scrapy.Spider):
             if read is not None:
                 done, links = read
                 return done, [request_from_dict(link, spider=self) for link in links]
-        items = list(extract(type(self).parse_page, response))
+        return self.read_here(response)
+
+    def read_here(self, response: Response) -> tuple[PageDone, list[Request]]:
+        """The page's items and links, read in this process (the extraction worker's too)."""
+        done = read_page(type(self).parse_page, response)
         links = list(self.follow(response))
         release_parse_tree(response)
-        return page_done(response, items), links
+        return done, links
 
     def follow(self, response: Response) -> Iterator[Request]:
         if not isinstance(response, TextResponse) or self._listing_too_old(response):
