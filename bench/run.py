@@ -25,6 +25,7 @@ from tempfile import mkdtemp
 from urllib.parse import unquote, urlsplit
 
 from warcio.archiveiterator import ArchiveIterator
+from warcio.recordloader import ArcWarcRecord
 
 from bench.nginx import Nginx, free_port, nginx_version
 from bench.site import SIZES, build_site, write_site
@@ -155,18 +156,21 @@ def crawl_args(url: str, archive: Path) -> list[str]:
     return ["crawl", "wordpress", "--url", url + "/", "--archive", str(archive), *settings]
 
 
-def warc_responses(paths: list[Path]) -> tuple[int, set[str]]:
-    """Response records in these WARC files, and the unquoted paths of those with status 200."""
-    count, ok = 0, set()
+def warc_responses(paths: list[Path]) -> list[tuple[str, str | None]]:
+    """(target URI, HTTP status) of every response record in these WARC files."""
+    found = []
     for path in paths:
         with path.open("rb") as stream:
-            for record in ArchiveIterator(stream):
-                if record.rec_type != "response":
-                    continue
-                count += 1
-                if record.http_headers and record.http_headers.get_statuscode() == "200":
-                    ok.add(unquote(urlsplit(record.rec_headers.get_header("WARC-Target-URI")).path))
-    return count, ok
+            found += [
+                (record.rec_headers.get_header("WARC-Target-URI"), _status(record))
+                for record in ArchiveIterator(stream)
+                if record.rec_type == "response"
+            ]
+    return found
+
+
+def _status(record: ArcWarcRecord) -> str | None:
+    return record.http_headers.get_statuscode() if record.http_headers else None
 
 
 def post_page_paths(site: WpSite) -> set[str]:
@@ -205,14 +209,7 @@ def run_wget(url: str, out: Path) -> tuple[Run, set[str]]:
 
 def run_floor(warcs: list[Path], out: Path) -> Run:
     """Scrapy alone fetching the URLs the crawl fetched, in a fresh process."""
-    urls = []
-    for path in warcs:
-        with path.open("rb") as stream:
-            urls += [
-                record.rec_headers.get_header("WARC-Target-URI")
-                for record in ArchiveIterator(stream)
-                if record.rec_type == "response"
-            ]
+    urls = [url for url, _ in warc_responses(warcs)]
     listing = out / "floor-urls.txt"
     listing.write_text("\n".join(urls) + "\n")
     run = measure([sys.executable, "-m", "bench.floor", str(listing)], out / "floor.log")
@@ -233,7 +230,9 @@ def run_archiver(
 
 
 def _with_warcs(run: Run, warcs: list[Path]) -> tuple[Run, set[str]]:
-    run.pages, ok_pages = warc_responses(warcs)
+    responses = warc_responses(warcs)
+    run.pages = len(responses)
+    ok_pages = {unquote(urlsplit(url).path) for url, status in responses if status == "200"}
     run.warc_bytes = sum(p.stat().st_size for p in warcs)
     return run, ok_pages
 
