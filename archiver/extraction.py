@@ -31,6 +31,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Response, TextResponse
 
 from archiver.items import Article, Comment, FetchError, Item, PageDone, Quote, ReplyLink
+from archiver.lock import release_inherited_locks
 from archiver.responses import build_response
 from archiver.sanitize import sanitize_html
 
@@ -93,12 +94,12 @@ def read_page(parse_page: PageParser, response: Response) -> PageDone:
 
 def forked_pool(workers: int, *initargs: Any) -> ProcessPoolExecutor:
     """Worker processes forked now, sharing this process's imports (they start in ms) and
-    nothing opened later, such as a database connection. With `initargs`, each worker
-    starts by calling _worker_setup(*initargs)."""
+    nothing opened later, such as a database connection. Each worker first lets go of
+    the archive lock it inherited; with `initargs`, it then calls _worker_setup(*initargs)."""
     pool = ProcessPoolExecutor(
         workers,
         mp_context=multiprocessing.get_context("fork"),
-        initializer=_worker_setup if initargs else None,
+        initializer=_worker_start,
         initargs=initargs,
     )
     pool.submit(int).result()  # forks every worker
@@ -152,6 +153,14 @@ class ExtractionProcess:
 
 
 _spider: Any = None  # in the worker: its copy of the crawl's spider
+
+
+def _worker_start(*initargs: Any) -> None:
+    # A forked worker shares the crawl's lock (flock is per open file): one that outlives a
+    # killed crawl by the second it takes to notice would refuse the crawl that resumes it.
+    release_inherited_locks()
+    if initargs:
+        _worker_setup(*initargs)
 
 
 def _worker_setup(parent: int, spider: Spider) -> None:

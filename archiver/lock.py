@@ -35,3 +35,13 @@ def lock_archive(archive: Path) -> None:
     handle.write(f"pid {os.getpid()}\n")
     handle.flush()
     _HELD[key] = handle
+
+
+def release_inherited_locks() -> None:
+    """In a forked child: close its copies of the lock files, so only the parent holds them.
+
+    Closing a copy does not unlock: the lock goes with the last descriptor of the file.
+    """
+    for handle in _HELD.values():
+        handle.close()
+    _HELD.clear()

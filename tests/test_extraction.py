@@ -4,8 +4,12 @@ and its death leaves the reading to the crawl process instead of losing pages.""
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import logging
 import multiprocessing
+import signal
+import subprocess
+import sys
 
 import pytest
 
@@ -55,3 +59,27 @@ def test_a_dead_worker_leaves_the_reading_to_the_crawl_process(extraction, story
     assert "extraction process died" in caplog.text
     assert extraction.pool is None  # and stays so: later pages are read in the crawl process
     assert asyncio.run(extraction.read(story)) is None
+
+
+LOCK_HOLDER = """
+import sys, time
+from pathlib import Path
+from archiver.extraction import forked_pool
+from archiver.lock import lock_archive
+lock_archive(Path(sys.argv[1]))
+pool = forked_pool(1, __import__("os").getpid(), None)
+print("ready", flush=True)
+time.sleep(60)
+"""
+
+
+def test_a_killed_crawl_leaves_no_worker_holding_its_archive_lock(tmp_path):
+    """The worker outlives a SIGKILLed crawl by up to a second: it must not hold the lock."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", LOCK_HOLDER, str(tmp_path)], stdout=subprocess.PIPE, text=True
+    )
+    assert holder.stdout.readline().strip() == "ready"
+    holder.send_signal(signal.SIGKILL)
+    holder.wait(timeout=10)
+    with open(tmp_path / ".lock", "a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)  # BlockingIOError if still held
