@@ -60,8 +60,8 @@ def crawl(
     redis_url: str | None,
 ) -> None:
     """Crawl SPIDER's site (or --url pages) into the archive."""
-    from archiver.crawl import run_crawl
-    from archiver.lock import ArchiveLocked
+    from archiver.archive.lock import ArchiveLocked
+    from archiver.crawl.run import run_crawl
 
     settings = _parse_overrides(overrides)
     if archive is not None:
@@ -94,7 +94,7 @@ def crawl(
 )
 def reparse(archive: Path | None, progress: bool, jobs: int) -> None:
     """Rebuild archive.db from the WARC files alone, offline."""
-    from archiver.reparse import reparse as run_reparse
+    from archiver.offline.reparse import reparse as run_reparse
 
     folder = archive or Path(_default_archive())
     report = run_reparse(folder, progress=progress, jobs=jobs)
@@ -118,8 +118,8 @@ def reparse(archive: Path | None, progress: bool, jobs: int) -> None:
 )
 def ingest(archive: Path | None, sources: tuple[Path, ...]) -> None:
     """Merge workers' archives: copy their WARC files in, reparse them into archive.db."""
-    from archiver.ingest import ingest as run_ingest
-    from archiver.lock import ArchiveLocked
+    from archiver.archive.lock import ArchiveLocked
+    from archiver.offline.ingest import ingest as run_ingest
 
     try:
         report = run_ingest(archive or Path(_default_archive()), list(sources))
@@ -132,7 +132,7 @@ def ingest(archive: Path | None, sources: tuple[Path, ...]) -> None:
 @ARCHIVE_OPTION
 def verify(archive: Path | None) -> None:
     """Check the WARC files (read to the end, digests) and the database's pointers into them."""
-    from archiver.verify import verify_archive
+    from archiver.archive.verify import verify_archive
 
     report = verify_archive(archive or Path(_default_archive()))
     click.echo(report.render())
@@ -144,7 +144,7 @@ def verify(archive: Path | None) -> None:
 @ARCHIVE_OPTION
 def demo(archive: Path | None) -> None:
     """Serve a small demo news site on 127.0.0.1, crawl it, and report. No network needed."""
-    from archiver.demo import run_demo
+    from archiver.ops.demo import run_demo
 
     folder = archive or Path(_default_archive())
     report = run_demo(folder)
@@ -163,7 +163,7 @@ def demo(archive: Path | None) -> None:
 )
 def serve(archive: Path | None, port: int, replay_url: str | None) -> None:
     """Browse archive.db in Datasette on 127.0.0.1: facets, search, threads, replay links."""
-    from archiver.serve import serve as run_serve
+    from archiver.serve.browse import serve as run_serve
 
     folder = archive or Path(_default_archive())
     if not (folder / "archive.db").exists():
@@ -181,7 +181,7 @@ def serve(archive: Path | None, port: int, replay_url: str | None) -> None:
 @click.option("--index-only", is_flag=True, help="Update the replay index, do not serve.")
 def replay(archive: Path | None, port: int, index_only: bool) -> None:
     """Index new WARC files into a pywb collection and replay it offline on 127.0.0.1."""
-    from archiver.replay import serve_replay, update_collection
+    from archiver.serve.replay import serve_replay, update_collection
 
     folder = archive or Path(_default_archive())
     click.echo(update_collection(folder).render())
@@ -206,7 +206,7 @@ def export() -> None:
 )
 def export_wacz_command(archive: Path | None, output: Path) -> None:
     """Write a WACZ file (WARCs, index, article pages) that ReplayWeb.page opens."""
-    from archiver.wacz import export_wacz
+    from archiver.serve.wacz import export_wacz
 
     folder = archive or Path(_default_archive())
     try:
@@ -219,8 +219,8 @@ def export_wacz_command(archive: Path | None, output: Path) -> None:
 @ARCHIVE_OPTION
 def status(archive: Path | None) -> None:
     """Per site: the last runs, pages fetched and revisited, new rows, errors, what is due."""
-    from archiver.db import open_db
-    from archiver.status import archive_status, render
+    from archiver.store.schema import open_db
+    from archiver.store.status import archive_status, render
 
     database = (archive or Path(_default_archive())) / "archive.db"
     if not database.exists():
@@ -244,7 +244,7 @@ def schedule(
     install: bool,
 ) -> None:
     """Print (or --install) a cron line or systemd user timer that crawls SPIDER every DURATION."""
-    from archiver import schedule as scheduling
+    from archiver.ops import schedule as scheduling
     from archiver.registry import load_spider
 
     try:

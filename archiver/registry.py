@@ -6,8 +6,8 @@ from functools import cache
 
 from scrapy.spiderloader import SpiderLoader
 
+from archiver.crawl.spider import NewsSpider
 from archiver.settings import project_settings
-from archiver.spider import NewsSpider
 
 
 @cache  # reparse asks once per WARC record: building settings and the loader cost ~7 ms

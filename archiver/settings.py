@@ -41,16 +41,16 @@ DEFAULT_REQUEST_HEADERS = {
 # WARC capture: just outside HttpCompressionMiddleware (590) and the redirect,
 # retry and robots middlewares, so every exchange is archived with its bytes as
 # received; DownloaderStats (850) stays outermost to count what really came in.
-DOWNLOADER_MIDDLEWARES = {"archiver.capture.WarcCaptureMiddleware": 800}
+DOWNLOADER_MIDDLEWARES = {"archiver.crawl.capture.WarcCaptureMiddleware": 800}
 # Failures: retried with backoff, then recorded. Just inside the capture, the
 # limits middleware keeps partial bodies out of parsers (archived first, with
 # WARC-Truncated); the backoff retry replaces Scrapy's, which retries at once.
 DOWNLOADER_MIDDLEWARES |= {
-    "archiver.limits.ResponseLimitsMiddleware": 790,
+    "archiver.crawl.limits.ResponseLimitsMiddleware": 790,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-    "archiver.retry.BackoffRetryMiddleware": 550,
+    "archiver.crawl.retry.BackoffRetryMiddleware": 550,
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
-    "archiver.redirects.LoopAwareRedirectMiddleware": 600,
+    "archiver.crawl.redirects.LoopAwareRedirectMiddleware": 600,
 }
 RETRY_TIMES = 3  # 4 requests in all; 5xx, 408, 429, timeouts, resets, cut-off bodies
 RETRY_BACKOFF_BASE = 2.0  # seconds before the first retry, doubled at each next one
@@ -61,16 +61,16 @@ DOWNLOAD_FAIL_ON_DATALOSS = False  # deliver cut-off bodies flagged, so they get
 REDIRECT_MAX_TIMES = 10
 # Incremental crawls: conditional requests and revisits (any priority: it only adds
 # headers and meta), and the spider middleware that decides what is due.
-DOWNLOADER_MIDDLEWARES |= {"archiver.recrawl.RecrawlDownloaderMiddleware": 780}
-SPIDER_MIDDLEWARES = {"archiver.recrawl.RecrawlSpiderMiddleware": 950}
+DOWNLOADER_MIDDLEWARES |= {"archiver.crawl.recrawl.RecrawlDownloaderMiddleware": 780}
+SPIDER_MIDDLEWARES = {"archiver.crawl.recrawl.RecrawlSpiderMiddleware": 950}
 RECRAWL_BACKOFF = "1h,6h,1d,3d,7d"  # a thread page's polls after a fetch, restarting on change
 RECRAWL_STOP_AFTER = "30d"  # a thread quiet this long is not polled again (but --recheck)
 RECRAWL_RECHECK = False  # treat every known thread as due now
-ITEM_PIPELINES = {"archiver.store.StorePipeline": 300}
+ITEM_PIPELINES = {"archiver.crawl.pipeline.StorePipeline": 300}
 STORE_COMMIT_SECONDS = 1.0  # a kill loses at most this much work, which resume redoes
-# Pages are parsed in one worker process beside Scrapy's (archiver.extraction), so
+# Pages are parsed in one worker process beside Scrapy's (archiver.crawl.extraction), so
 # fetching, archiving and saving go on meanwhile; on a single core there is no gain.
-EXTENSIONS = {"archiver.extraction.ExtractionProcess": 0}
+EXTENSIONS = {"archiver.crawl.extraction.ExtractionProcess": 0}
 EXTRACTION_PROCESS = (os.cpu_count() or 1) > 1
 # A response's outputs are a few requests and one PageDone, saved synchronously: handled
 # one by one, in order, so its links join the frontier before its items commit (and
@@ -80,11 +80,11 @@ WARC_PREFIX = "news-archiver"
 WARC_MAX_SIZE = 1_000_000_000
 WARC_OPERATOR = ""
 
-# Several machines (archiver.distributed): with a Redis URL the workers share scrapy-redis's
+# Several machines (archiver.crawl.distributed): with a Redis URL the workers share scrapy-redis's
 # request queue and duplicate filter; a request a worker took but did not finish goes back
 # to the queue when its lease (renewed while the worker runs) expires. Without one, the
 # scheduler is Scrapy's own.
-SCHEDULER = "archiver.scheduler.Scheduler"
+SCHEDULER = "archiver.crawl.scheduler.Scheduler"
 REDIS_URL = os.environ.get("ARCHIVER_REDIS_URL") or None
 REDIS_LEASE_SECONDS = 120.0
 

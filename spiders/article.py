@@ -22,10 +22,10 @@ from typing import TYPE_CHECKING
 from lxml import html as lxml_html
 from scrapy.http import TextResponse
 
+from archiver.crawl.spider import NewsSpider
+from archiver.extract.structured import ArticleMeta, article_metadata, schema_comments, site_of
+from archiver.extract.text import capture_time, html_to_text, parse_iso
 from archiver.items import Article, Comment, Item
-from archiver.parsing import capture_time, html_to_text, parse_iso
-from archiver.spider import NewsSpider
-from archiver.structured import ArticleMeta, article_metadata, schema_comments, site_of
 
 if TYPE_CHECKING:
     from trafilatura.settings import Document

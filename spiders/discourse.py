@@ -34,10 +34,10 @@ from urllib.parse import urlsplit, urlunsplit
 from parsel import Selector
 from scrapy.http import Request, Response, TextResponse
 
+from archiver.crawl.spider import NewsSpider
+from archiver.extract.structured import site_of
+from archiver.extract.text import html_to_text, normalize_for_match, parse_iso, within
 from archiver.items import Article, Comment, Item, Quote
-from archiver.parsing import html_to_text, normalize_for_match, parse_iso, within
-from archiver.spider import NewsSpider
-from archiver.structured import site_of
 
 LIKE = 2  # actions_summary id of a like
 SMALL_ACTION = 3  # post_type of "closed the topic", "split this topic"…

@@ -31,9 +31,9 @@ from urllib.parse import parse_qs, urlsplit
 from parsel import Selector, SelectorList
 from scrapy.http import TextResponse
 
+from archiver.crawl.spider import NewsSpider
+from archiver.extract.text import html_to_text, normalize_for_match, parse_iso
 from archiver.items import Article, Comment, Item, Quote
-from archiver.parsing import html_to_text, normalize_for_match, parse_iso
-from archiver.spider import NewsSpider
 
 SITE = "hackernews"
 _COMMENT_COUNT = re.compile(r"(\d+)\s*comments?")

@@ -20,10 +20,10 @@ from lxml import html as lxml_html
 from parsel import Selector
 from scrapy.http import TextResponse
 
+from archiver.crawl.spider import NewsSpider
+from archiver.extract.quoting import take_quotes
+from archiver.extract.text import clean_text, html_to_text, normalize_for_match, parse_iso
 from archiver.items import Article, Comment, Item, Quote, ReplyLink
-from archiver.parsing import clean_text, html_to_text, normalize_for_match, parse_iso
-from archiver.quoting import take_quotes
-from archiver.spider import NewsSpider
 
 SITE = "next_ink"
 TIMEZONE = "Europe/Paris"

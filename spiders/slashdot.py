@@ -26,15 +26,15 @@ from typing import Any
 from parsel import Selector, SelectorList
 from scrapy.http import TextResponse
 
-from archiver.items import Article, Comment, Item, Quote
-from archiver.parsing import (
+from archiver.crawl.spider import NewsSpider
+from archiver.extract.text import (
     capture_time,
     clean_text,
     html_to_text,
     normalize_for_match,
     parse_site_date,
 )
-from archiver.spider import NewsSpider
+from archiver.items import Article, Comment, Item, Quote
 
 SITE = "slashdot"
 TIMEZONE = "America/New_York"

@@ -42,8 +42,9 @@ from scrapy.http import HtmlResponse, Request, Response, TextResponse
 from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
 
-from archiver.items import Article, Comment, FetchError, Item
-from archiver.parsing import (
+from archiver.crawl.spider import NewsSpider
+from archiver.extract.quoting import take_quotes
+from archiver.extract.text import (
     capture_time,
     clean_text,
     html_to_text,
@@ -53,8 +54,7 @@ from archiver.parsing import (
     to_utc_iso,
     within,
 )
-from archiver.quoting import take_quotes
-from archiver.spider import NewsSpider
+from archiver.items import Article, Comment, FetchError, Item
 
 COMMENT_ID = re.compile(r"^(?:li-|div-)?comment-(\d+)$")
 COMMENT_PAGE = re.compile(r"/comment-page-(\d+)/?$")

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from lxml import html as lxml_html
 
-from archiver.extraction import extract
+from archiver.crawl.extraction import extract
+from archiver.extract.responses import build_response
 from archiver.items import Article, Comment
-from archiver.responses import build_response
 from spiders.article import parse_page
 from tests.mockserver import MockServer, Route
 from tests.test_crawl_e2e import LOOPBACK, ROBOTS, archiver, rows, snapshot

@@ -12,9 +12,9 @@ import codecs
 
 import pytest
 
-from archiver.extraction import extract
+from archiver.crawl.extraction import extract
+from archiver.extract.responses import build_response
 from archiver.items import Comment
-from archiver.responses import build_response
 from spiders.next_ink import parse_page
 from tests.test_faults import TEXT_1252, article_page
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from archiver.cli import cli
-from archiver.demo_site import build_demo_site
+from archiver.ops.demo_site import build_demo_site
 from archiver.registry import load_spider, spider_names
 from tests.test_crawl_e2e import LOOPBACK, archiver, rows, snapshot
 
@@ -73,7 +73,7 @@ def test_spider_names_are_mechanical():
 
 
 def test_since_and_max_pages_limit_a_crawl(tmp_path):
-    from archiver.demo import serve_directory
+    from archiver.ops.demo import serve_directory
 
     site = build_demo_site(tmp_path / "site")
     with serve_directory(site.root) as url:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from archiver import db as store
-from archiver.capture import Capture
+from archiver.crawl.capture import Capture
 from archiver.items import Article, Comment, Quote
+from archiver.store import schema as store
 
 
 def test_ensure_db_shape_is_idempotent(tmp_path):

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from parsel import Selector
 
-from archiver.demo_site import DemoSite, build_demo_site
+from archiver.ops.demo_site import DemoSite, build_demo_site
 
 # The links a crawl follows: listing -> article, listing -> listing, comments -> comments.
 FOLLOWED = "a.block-article-link::attr(href), a.next::attr(href), a.comments-next::attr(href)"

@@ -9,9 +9,9 @@ from urllib.parse import urlsplit
 import pytest
 from scrapy.http import Request
 
-from archiver.extraction import extract
+from archiver.crawl.extraction import extract
+from archiver.extract.responses import build_response
 from archiver.items import Article, Comment, Quote
-from archiver.responses import build_response
 from spiders.discourse import DiscourseSpider, batch_urls, parse_page, topic_json_url
 from tests.mockserver import MockServer, Route
 from tests.test_crawl_e2e import LOOPBACK, ROBOTS, archiver, rows, snapshot

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from archiver.retry import backoff_delay, parse_retry_after
+from archiver.crawl.retry import backoff_delay, parse_retry_after
 from archiver.settings import project_settings
 from tests.faultserver import FaultServer, Step
 from tests.test_crawl_e2e import archiver, rows, snapshot
@@ -284,7 +284,7 @@ def test_verify_passes_after_a_faulty_crawl(faulty_crawl):
 
 
 def test_an_older_database_gains_the_attempts_column(tmp_path):
-    from archiver import db as store
+    from archiver.store import schema as store
 
     path = tmp_path / "old.db"
     with sqlite3.connect(path) as conn:

@@ -18,10 +18,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from archiver.extraction import extract
+from archiver.crawl.extraction import extract
+from archiver.extract.responses import build_response
 from archiver.items import Article, Comment, FetchError, Quote, ReplyLink
 from archiver.registry import load_spider
-from archiver.responses import build_response
 
 SITES = Path(__file__).parent / "sites"
 CASES = sorted(p for p in SITES.glob("*/*") if (p / "meta.json").is_file())

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from parsel import Selector
 
+from archiver.extract.responses import build_response
 from archiver.items import Article, Comment
 from archiver.registry import load_spider
-from archiver.responses import build_response
 from spiders.hackernews import parse_page
 
 CASES = Path(__file__).parent / "sites" / "hackernews"

@@ -8,8 +8,8 @@ from scrapy import Request
 from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
+from archiver.crawl.recrawl import RecrawlSpiderMiddleware
 from archiver.items import PageDone
-from archiver.recrawl import RecrawlSpiderMiddleware
 
 LISTING = "http://site.test/page/3/"
 POST = "http://site.test/2024/03/post/"

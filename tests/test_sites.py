@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from archiver.extraction import extract
+from archiver.crawl.extraction import extract
+from archiver.extract.responses import build_response
 from archiver.items import item_to_dict
 from archiver.registry import load_spider
-from archiver.responses import build_response
 
 SITES = Path(__file__).parent / "sites"
 CASES = sorted(p for p in SITES.glob("*/*") if (p / "meta.json").is_file())

@@ -7,9 +7,9 @@ import re
 import pytest
 from lxml import html as lxml_html
 
-from archiver.extraction import extract
+from archiver.crawl.extraction import extract
+from archiver.extract.responses import build_response
 from archiver.items import Comment, Quote
-from archiver.responses import build_response
 from spiders.slashdot import d2_comments, parse_page
 from tests.mockserver import MockServer, Route
 from tests.test_crawl_e2e import LOOPBACK, ROBOTS, archiver, rows, snapshot

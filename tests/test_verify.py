@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from warcio.warcwriter import WARCWriter
 
-from archiver import db as store
-from archiver.capture import Capture
+from archiver.archive.verify import verify_archive
+from archiver.archive.writer import Exchange, WarcFileWriter
+from archiver.crawl.capture import Capture
 from archiver.items import Article
-from archiver.verify import verify_archive
-from archiver.warc import Exchange, WarcFileWriter
+from archiver.store import schema as store
 
 MOMENT = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import brotli
 from warcio.archiveiterator import ArchiveIterator
 
-from archiver.warc import Exchange, WarcFileWriter
+from archiver.archive.writer import Exchange, WarcFileWriter
 from tests.mockserver import MockServer, Route
 from tests.test_crawl_e2e import LOOPBACK, ROBOTS, archiver
 
@@ -202,7 +202,7 @@ def test_crawl_output_passes_warcio_check_and_cdxj_indexer(tmp_path):
 
 
 def test_repair_cuts_a_partial_last_record_and_closes_the_file(tmp_path):
-    from archiver.resume import repair_open_files
+    from archiver.offline.resume import repair_open_files
 
     writer = fixed_writer(tmp_path)
     ends = []

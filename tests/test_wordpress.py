@@ -18,8 +18,8 @@ from urllib.parse import unquote
 import pytest
 from parsel import Selector
 
+from archiver.extract.responses import build_response
 from archiver.items import Article, Comment, Quote
-from archiver.responses import build_response
 from spiders.wordpress import parse_page
 from tests.mockserver import MockServer
 from tests.test_crawl_e2e import LOOPBACK, archiver, rows, snapshot

@@ -12,8 +12,8 @@ from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from archiver.crawl import CrawlReport, run_crawl
-from archiver.demo_site import DemoSite, build_demo_site
+from archiver.crawl.run import CrawlReport, run_crawl
+from archiver.ops.demo_site import DemoSite, build_demo_site
 
 #: Politeness is for other people's servers: on our own loopback site, no delays.
 LOOPBACK_SETTINGS = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False}

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
 
-from archiver.warc import OPEN_SUFFIX, bytes_missing
+from archiver.archive.writer import OPEN_SUFFIX, bytes_missing
 
 _CHUNK = 1 << 20
 

@@ -9,8 +9,8 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
-from archiver.state import parse_duration
-from archiver.warc import check_safe_name
+from archiver.archive.writer import check_safe_name
+from archiver.store.frontier import parse_duration
 
 
 def crawl_command(spider: str, archive: Path, urls: list[str]) -> list[str]:

@@ -20,7 +20,7 @@ from urllib.parse import urljoin, urlsplit
 
 from parsel import Selector
 
-from archiver.parsing import html_to_text, parse_iso
+from archiver.extract.text import html_to_text, parse_iso
 
 ARTICLE_TYPES = {
     "Article",

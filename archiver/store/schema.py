@@ -15,9 +15,9 @@ from pathlib import Path
 
 import sqlite_utils
 
-from archiver.capture import Capture
+from archiver.crawl.capture import Capture
+from archiver.extract.text import normalize_for_match
 from archiver.items import Article, Comment, FetchError, Item, PageDone, Quote, ReplyLink
-from archiver.parsing import normalize_for_match
 
 TABLES: dict[str, dict] = {
     "captures": {

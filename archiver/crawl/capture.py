@@ -18,8 +18,8 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.http import Request, Response
 
-from archiver.limits import truncation
-from archiver.warc import Exchange, Location, WarcFileWriter
+from archiver.archive.writer import Exchange, Location, WarcFileWriter
+from archiver.crawl.limits import truncation
 
 #: sent with `capture=Capture(...)` after each response record is written
 capture_written = object()

@@ -17,10 +17,10 @@ from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 
-from archiver import state
+from archiver.archive.writer import warc_date
+from archiver.crawl.pipeline import archive_db
 from archiver.items import Article, Comment, PageDone
-from archiver.store import archive_db
-from archiver.warc import warc_date
+from archiver.store import frontier
 
 
 class RecrawlSpiderMiddleware:
@@ -39,7 +39,7 @@ class RecrawlSpiderMiddleware:
             yield request
         spider = self.crawler.spider
         now = datetime.now(UTC)
-        for url in state.due_urls(self.db, spider.name, now, self.recheck):
+        for url in frontier.due_urls(self.db, spider.name, now, self.recheck):
             self.crawler.stats.inc_value("archiver/recrawl/due")
             yield spider.request(url, "due")
 
@@ -60,7 +60,7 @@ class RecrawlSpiderMiddleware:
                 yield output
                 continue
             link = output.meta.get("link")
-            row = state.get(self.db, output.url)
+            row = frontier.get(self.db, output.url)
             # New to the archive: never fetched, or first seen by this very run (found by
             # a sitemap, say, and fetched before this listing was read).
             new = row is None or row["last_fetched"] is None or row["first_seen"] >= self.started
@@ -69,7 +69,8 @@ class RecrawlSpiderMiddleware:
             if link == "listing" and listing_has_news is False and not thread_page:
                 self.crawler.stats.inc_value("archiver/recrawl/listing_walk_stopped")
                 continue
-            if not self.recheck and link != "listing" and not state.is_due(row, datetime.now(UTC)):
+            due = frontier.is_due(row, datetime.now(UTC))
+            if not self.recheck and link != "listing" and not due:
                 self.crawler.stats.inc_value("archiver/recrawl/not_due")
                 continue
             yield output
@@ -94,8 +95,8 @@ class RecrawlDownloaderMiddleware:
         # robots.txt must never come back as an empty 304: Scrapy would read "allow all".
         if request.meta.get("dont_obey_robotstxt") or request.meta.get("earlier_capture"):
             return
-        row = state.get(self.db, request.url)
-        earlier = state.earlier_capture(row)
+        row = frontier.get(self.db, request.url)
+        earlier = frontier.earlier_capture(row)
         if earlier is None or row is None:
             return
         request.meta["earlier_capture"] = earlier

@@ -30,10 +30,10 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response, TextResponse
 
+from archiver.archive.lock import release_inherited_locks
+from archiver.extract.responses import build_response
+from archiver.extract.sanitize import sanitize_html
 from archiver.items import Article, Comment, FetchError, Item, PageDone, Quote, ReplyLink
-from archiver.lock import release_inherited_locks
-from archiver.responses import build_response
-from archiver.sanitize import sanitize_html
 
 logger = logging.getLogger(__name__)
 

@@ -9,10 +9,10 @@ from typing import Any
 
 from scrapy.crawler import CrawlerProcess
 
-from archiver import db
-from archiver.lock import lock_archive
+from archiver.archive.lock import lock_archive
 from archiver.registry import load_spider
 from archiver.settings import project_settings
+from archiver.store import schema as db
 
 
 @dataclass

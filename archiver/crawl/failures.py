@@ -15,8 +15,8 @@ from scrapy.settings import BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from archiver.limits import IncompleteResponse
-from archiver.redirects import RedirectLoop
+from archiver.crawl.limits import IncompleteResponse
+from archiver.crawl.redirects import RedirectLoop
 
 # By class name, so Scrapy versions that wrap Twisted's errors in their own
 # classes (2.14+) and those that pass them through both map.

@@ -22,8 +22,8 @@ from collections.abc import Collection, Iterator
 from lxml.html import HtmlElement
 from parsel import Selector
 
+from archiver.extract.text import html_to_text, normalize_for_match
 from archiver.items import Quote
-from archiver.parsing import html_to_text, normalize_for_match
 
 QUOTE_MARKER = re.compile(r"^\s*\(quote:(\d+)((?::[^:)]*)*)\)\s*")
 SAID = re.compile(

@@ -1,7 +1,7 @@
 """Crawl one site on several machines: scrapy-redis's shared queue and duplicate filter.
 
 With a Redis URL (`--redis`, the REDIS_URL setting or ARCHIVER_REDIS_URL) the
-SCHEDULER (`archiver.scheduler`) hands Scrapy the `RedisScheduler` below, a
+SCHEDULER (`archiver.crawl.scheduler`) hands Scrapy the `RedisScheduler` below, a
 scrapy-redis scheduler whose keys start with `news-archiver:SPIDER:`; without one
 it hands Scrapy its own scheduler, so a single machine crawls exactly as before.
 Each worker keeps its own archive folder (WARC files, database, `fetch_state`);
@@ -52,7 +52,7 @@ from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.queue import PriorityQueue
 from twisted.internet.task import LoopingCall
 
-from archiver.state import Policy
+from archiver.store.frontier import Policy
 
 logger = logging.getLogger(__name__)
 

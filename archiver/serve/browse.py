@@ -11,7 +11,7 @@ import os
 import sys
 from pathlib import Path
 
-from archiver.db import open_db
+from archiver.store.schema import open_db
 
 CONFIG_DIR = Path(__file__).parent / "datasette"
 DEFAULT_REPLAY_URL = "http://127.0.0.1:8080/archive/"

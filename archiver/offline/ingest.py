@@ -21,11 +21,11 @@ from pathlib import Path
 
 import sqlite_utils
 
-from archiver import db as store
+from archiver.archive.lock import lock_archive
 from archiver.items import FetchError
-from archiver.lock import lock_archive
-from archiver.reparse import iter_records, process_record, warc_files
-from archiver.resume import repair_open_files
+from archiver.offline.reparse import iter_records, process_record, warc_files
+from archiver.offline.resume import repair_open_files
+from archiver.store import schema as store
 
 
 @dataclass

@@ -25,17 +25,17 @@ from tqdm import tqdm
 from warcio.archiveiterator import ArchiveIterator
 from warcio.recordloader import ArcWarcRecord
 
-from archiver import db as store
-from archiver import state
-from archiver.capture import Capture
-from archiver.extraction import forked_pool, read_page
+from archiver.archive.lock import lock_archive
+from archiver.archive.writer import SERVER_NOT_MODIFIED
+from archiver.crawl.capture import Capture
+from archiver.crawl.extraction import forked_pool, read_page
+from archiver.crawl.limits import truncation_detail
+from archiver.crawl.spider import NewsSpider
+from archiver.extract.responses import build_response, decode_body, release_parse_tree
 from archiver.items import FetchError, Item, PageDone
-from archiver.limits import truncation_detail
-from archiver.lock import lock_archive
 from archiver.registry import load_spider
-from archiver.responses import build_response, decode_body, release_parse_tree
-from archiver.spider import NewsSpider
-from archiver.warc import SERVER_NOT_MODIFIED
+from archiver.store import frontier
+from archiver.store import schema as store
 
 COMMIT_EVERY = 2000
 #: tables of crawl state, copied as they are from the old database
@@ -186,7 +186,7 @@ def _follow(
         return  # recorded as a decode_error by record_items
     now = datetime.now(UTC)
     for request in spider.follow(response):
-        state.discover(db, request.url, spider.name, now)
+        frontier.discover(db, request.url, spider.name, now)
     release_parse_tree(response)
 
 

@@ -4,7 +4,7 @@ A response's items arrive as one `PageDone`, after the frontier rows of the link
 it led to; a transaction ends after a PageDone, at most every STORE_COMMIT_SECONDS
 (full-text indexing and the commit itself cost several times less per page than
 with a commit per page). A kill thus loses at most that last stretch of responses,
-whose captures are then missing from the database or unprocessed: `archiver.resume`
+whose captures are then missing from the database or unprocessed: `archiver.offline.resume`
 redoes those from the WARC files when the next crawl opens.
 """
 
@@ -19,12 +19,12 @@ from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-from archiver import db as store
-from archiver import state
-from archiver.capture import Capture, capture_written
+from archiver.archive.lock import lock_archive
+from archiver.archive.writer import warc_date
+from archiver.crawl.capture import Capture, capture_written
 from archiver.items import Item, PageDone
-from archiver.lock import lock_archive
-from archiver.warc import warc_date
+from archiver.store import frontier
+from archiver.store import schema as store
 
 
 def archive_db(crawler: Crawler) -> sqlite_utils.Database:
@@ -39,9 +39,9 @@ def archive_db(crawler: Crawler) -> sqlite_utils.Database:
     return db
 
 
-def recrawl_policy(crawler: Crawler) -> state.Policy:
+def recrawl_policy(crawler: Crawler) -> frontier.Policy:
     settings = crawler.settings
-    return state.Policy.from_text(
+    return frontier.Policy.from_text(
         settings.get("RECRAWL_BACKOFF"), settings.get("RECRAWL_STOP_AFTER")
     )
 
@@ -66,7 +66,7 @@ class StorePipeline:
         return pipeline
 
     def open_spider(self, spider: Spider | None = None) -> None:
-        from archiver.resume import resume  # resume reparses records: import late, no cycle
+        from archiver.offline.resume import resume  # resume reparses records: import late, no cycle
 
         spider = spider or self.crawler.spider
         report = resume(self.db, Path(self.crawler.settings.get("ARCHIVE_DIR")), spider)
@@ -79,12 +79,12 @@ class StorePipeline:
 
     def save_capture(self, capture: Capture) -> None:
         store.save_capture(self.db, capture, self.run_id, processed=not capture.parsed_by_spider)
-        state.record_fetch(self.db, capture, self.crawler.spider.name, self.policy)
+        frontier.record_fetch(self.db, capture, self.crawler.spider.name, self.policy)
 
     def discover(self, request: Request, spider: Spider | None = None) -> None:
         """Every scheduled request joins the frontier, so a kill cannot lose it."""
         if request.meta.get("link") != "start":
-            state.discover(self.db, request.url, self.crawler.spider.name, datetime.now(UTC))
+            frontier.discover(self.db, request.url, self.crawler.spider.name, datetime.now(UTC))
 
     def process_item(self, item: Item, spider: Spider | None = None) -> Item:
         saved = store.save_item(self.db, item)
@@ -93,7 +93,7 @@ class StorePipeline:
         if isinstance(item, PageDone):
             if item.fingerprint:
                 fetched = datetime.now(UTC)
-                state.record_content(self.db, item.url, item.fingerprint, self.policy, fetched)
+                frontier.record_content(self.db, item.url, item.fingerprint, self.policy, fetched)
             if time.monotonic() - self.committed >= self.commit_seconds:
                 self.db.conn.commit()
                 self.committed = time.monotonic()

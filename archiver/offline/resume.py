@@ -18,9 +18,9 @@ from pathlib import Path
 import sqlite_utils
 from warcio.archiveiterator import ArchiveIterator
 
-from archiver.reparse import Record, iter_records, process_record, warc_files
-from archiver.spider import NewsSpider
-from archiver.warc import OPEN_SUFFIX, bytes_missing, file_stamp, warc_date
+from archiver.archive.writer import OPEN_SUFFIX, bytes_missing, file_stamp, warc_date
+from archiver.crawl.spider import NewsSpider
+from archiver.offline.reparse import Record, iter_records, process_record, warc_files
 
 _STAMP = re.compile(r"-(\d{17})-\d{5}-[^/]+\.warc\.gz$")  # the host may hold "-"
 

@@ -17,9 +17,9 @@ from datetime import datetime, timedelta
 
 import sqlite_utils
 
-from archiver.capture import Capture
-from archiver.db import row_dict
-from archiver.warc import EarlierCapture, warc_date
+from archiver.archive.writer import EarlierCapture, warc_date
+from archiver.crawl.capture import Capture
+from archiver.store.schema import row_dict
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}

@@ -1,4 +1,4 @@
-"""The SCHEDULER setting: Scrapy's own, or with a Redis URL the shared one of archiver.distributed.
+"""The SCHEDULER setting: Scrapy's own, or with a Redis URL the shared one of crawl.distributed.
 
 A module of its own so that a crawl on one machine never imports redis and
 scrapy-redis (a quarter of a second at every start).
@@ -18,7 +18,7 @@ class Scheduler(BaseScheduler):
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> BaseScheduler:  # type: ignore[override]
         if crawler.settings.get("REDIS_URL"):
-            from archiver.distributed import RedisScheduler  # redis only when asked for
+            from archiver.crawl.distributed import RedisScheduler  # redis only when asked for
 
             return RedisScheduler.from_crawler(crawler)
         return build_from_crawler(LocalScheduler, crawler)

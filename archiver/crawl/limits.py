@@ -21,7 +21,7 @@ from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.exceptions import StopDownload
 from scrapy.http import Request, Response
 
-from archiver.retry import backoff_delay, pause
+from archiver.crawl.retry import backoff_delay, pause
 
 TRUNCATED_LENGTH = "length"
 TRUNCATED_DISCONNECT = "disconnect"

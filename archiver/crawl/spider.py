@@ -18,11 +18,11 @@ from scrapy.http import Request, Response, TextResponse
 from scrapy.utils.request import request_from_dict
 from twisted.python.failure import Failure
 
-from archiver.extraction import ExtractionProcess, page_done, read_page
-from archiver.failures import attempts, classify
+from archiver.crawl.extraction import ExtractionProcess, page_done, read_page
+from archiver.crawl.failures import attempts, classify
+from archiver.extract.responses import release_parse_tree
+from archiver.extract.text import parse_iso, within
 from archiver.items import Article, FetchError, Item, PageDone
-from archiver.parsing import parse_iso, within
-from archiver.responses import release_parse_tree
 
 
 class NewsSpider(scrapy.Spider):

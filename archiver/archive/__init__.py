@@ -1,0 +1,1 @@
+"""The archive stage: WARC files written, read, repaired and verified; the archive lock."""

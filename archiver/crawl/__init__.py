@@ -1,0 +1,1 @@
+"""The fetch stage: Scrapy components (base spider, capture, limits, retry, recrawl, pipeline)."""

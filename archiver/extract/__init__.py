@@ -1,0 +1,1 @@
+"""The extract stage: pure functions of a response (text, dates, structure, quotes, threads)."""

@@ -1,0 +1,1 @@
+"""Running the tool: schedules, and the offline demo with the site it serves."""

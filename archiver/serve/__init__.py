@@ -1,0 +1,1 @@
+"""Showing an archive: Datasette over the database, pywb replay, WACZ export."""

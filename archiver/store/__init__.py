@@ -1,0 +1,1 @@
+"""The store stage: the SQLite schema, saving items, the crawl frontier and run reports."""
