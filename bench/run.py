@@ -24,9 +24,9 @@ from pathlib import Path
 from tempfile import mkdtemp
 from urllib.parse import unquote, urlsplit
 
-from warcio.archiveiterator import ArchiveIterator
 from warcio.recordloader import ArcWarcRecord
 
+from archiver.archive.reader import read_records
 from bench.nginx import Nginx, free_port, nginx_version
 from bench.site import SIZES, build_site, write_site
 from tests.wpsite import WpSite
@@ -160,12 +160,10 @@ def warc_responses(paths: list[Path]) -> list[tuple[str, str | None]]:
     """(target URI, HTTP status) of every response record in these WARC files."""
     found = []
     for path in paths:
-        with path.open("rb") as stream:
-            found += [
-                (record.rec_headers.get_header("WARC-Target-URI"), _status(record))
-                for record in ArchiveIterator(stream)
-                if record.rec_type == "response"
-            ]
+        found += [
+            (read.record.rec_headers.get_header("WARC-Target-URI"), _status(read.record))
+            for read in read_records(path, kinds=("response",), payloads=False)
+        ]
     return found
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from archiver.crawl.capture import Capture
+from archiver.archive.capture import Capture
 from archiver.items import Article, Comment, Quote
 from archiver.store import schema as store
 

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from warcio.warcwriter import WARCWriter
 
+from archiver.archive.capture import Capture
 from archiver.archive.verify import verify_archive
 from archiver.archive.writer import Exchange, WarcFileWriter
-from archiver.crawl.capture import Capture
 from archiver.items import Article
 from archiver.store import schema as store
 

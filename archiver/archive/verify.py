@@ -12,11 +12,8 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from warcio.archiveiterator import ArchiveIterator
-
-from archiver.archive.writer import OPEN_SUFFIX, bytes_missing
-
-_CHUNK = 1 << 20
+from archiver.archive.names import OPEN_SUFFIX
+from archiver.archive.reader import read_records, warc_files
 
 
 @dataclass
@@ -50,7 +47,7 @@ def verify_archive(archive: Path) -> VerifyReport:
     for leftover in sorted(warc_dir.glob("*" + OPEN_SUFFIX)):
         report.problems.append(f"{leftover.name}: unfinished .open file left behind")
     records: dict[str, dict[int, str]] = {}
-    for path in sorted(warc_dir.glob("*.warc.gz")):
+    for path in warc_files(archive):
         report.files += 1
         records[path.name] = check_warc_file(path, report)
     database = archive / "archive.db"
@@ -65,22 +62,17 @@ def check_warc_file(path: Path, report: VerifyReport) -> dict[int, str]:
     """Read every record to its end, verifying digests as `warcio check` does; offset -> id."""
     found: dict[int, str] = {}
     try:
-        with path.open("rb") as stream:
-            records = ArchiveIterator(stream, check_digests=True)
-            for record in records:
-                while record.raw_stream.read(_CHUNK):
-                    pass
-                record_id = record.rec_headers.get_header("WARC-Record-ID")
-                found[records.get_record_offset()] = record_id
-                report.records += 1
-                missing = bytes_missing(record)
-                if missing:
-                    report.problems.append(
-                        f"{path.name}: record {record_id} is {missing} bytes short of its length"
-                    )
-                if record.digest_checker.passed is False:
-                    problems = "; ".join(str(p) for p in record.digest_checker.problems)
-                    report.problems.append(f"{path.name}: record {record_id}: {problems}")
+        for record in read_records(path, kinds=None, check_digests=True, payloads=False):
+            found[record.offset] = record.record_id
+            report.records += 1
+            if record.missing:
+                report.problems.append(
+                    f"{path.name}: record {record.record_id} is {record.missing} bytes short"
+                    " of its length"
+                )
+            if record.digests_ok is False:
+                problems = "; ".join(str(p) for p in record.record.digest_checker.problems)
+                report.problems.append(f"{path.name}: record {record.record_id}: {problems}")
     except Exception as error:  # noqa: BLE001 - any read failure is what this check reports
         report.problems.append(
             f"{path.name}: cannot be read to the end after {len(found)} records: "

@@ -1,8 +1,8 @@
 """Write HTTP exchanges to rotating, per-record-gzipped WARC/1.1 files.
 
-Files are named `{prefix}-{UTC timestamp}-{serial:05d}-{host}_{pid}.warc.gz`, written
-as `….open` and renamed when closed. Each record is flushed as soon as it is
-written, so a crash loses at most the record being written. Record ids and
+Files are named as `archive.names` says, written as `….open` and renamed when
+closed. Each record is flushed as soon as it is written, so a crash loses at most
+the record being written. Record ids and
 dates can be injected, so tests can compare bytes.
 """
 
@@ -12,7 +12,6 @@ import base64
 import hashlib
 import io
 import os
-import re
 import socket
 import uuid
 from collections.abc import Callable, Iterable
@@ -27,9 +26,8 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from archiver import __version__
+from archiver.archive.names import OPEN_SUFFIX, check_safe_name, warc_date, warc_file_name
 
-OPEN_SUFFIX = ".open"
-_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 # Scrapy hands us the body already de-chunked: claiming chunked over it would lie.
 _DROPPED_RESPONSE_HEADERS = {"transfer-encoding"}
 
@@ -83,40 +81,13 @@ SERVER_NOT_MODIFIED = "http://netpreserve.org/warc/1.1/revisit/server-not-modifi
 IDENTICAL_PAYLOAD = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
 
 
-def bytes_missing(record: object) -> int:
-    """After reading a record to its end: how far short of its Content-Length it fell.
-
-    warcio stops quietly at the end of the data, so a record cut by a crash reads
-    as complete (and its digests are never compared): what is left of the length
-    limit is the only sign.
-    """
-    return getattr(record.raw_stream, "limit", 0) or 0  # type: ignore[attr-defined]
-
-
 def payload_digest(body: bytes) -> str:
     """The WARC-Payload-Digest warcio writes for these bytes."""
     return "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode()
 
 
-def warc_date(moment: datetime) -> str:
-    """WARC/1.1 date with microseconds, always UTC."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def file_stamp(moment: datetime) -> str:
-    """The 17-digit UTC time (to the millisecond) that WARC file names start with."""
-    return moment.astimezone(UTC).strftime("%Y%m%d%H%M%S%f")[:17]
-
-
 def new_record_id() -> str:
     return f"<urn:uuid:{uuid.uuid4()}>"
-
-
-def check_safe_name(value: str, what: str) -> str:
-    """Names that go into file names must be plain: no separators, no dot-dot tricks."""
-    if not _SAFE_NAME.match(value) or ".." in value:
-        raise ValueError(f"unsafe {what} for a file name: {value!r}")
-    return value
 
 
 class WarcFileWriter:
@@ -200,9 +171,7 @@ class WarcFileWriter:
         if self._writer is not None:
             return self._writer
         self.directory.mkdir(parents=True, exist_ok=True)
-        stamp = file_stamp(self.clock())
-        # host and pid: workers on one or several machines never pick the same name
-        name = f"{self.prefix}-{stamp}-{self.serial:05d}-{self.host}_{os.getpid()}.warc.gz"
+        name = warc_file_name(self.prefix, self.clock(), self.serial, self.host)
         self.serial += 1
         self._path = self.directory / (name + OPEN_SUFFIX)
         # "x": never append to or clobber a file another run left behind.

@@ -10,7 +10,6 @@ store read as `capture` and `fetched_at`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,61 +17,12 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.http import Request, Response
 
-from archiver.archive.writer import Exchange, Location, WarcFileWriter
+from archiver.archive.capture import Capture
+from archiver.archive.writer import Exchange, WarcFileWriter
 from archiver.crawl.limits import truncation
 
 #: sent with `capture=Capture(...)` after each response record is written
 capture_written = object()
-
-
-@dataclass(frozen=True)
-class Capture:
-    """A response (or revisit) record: what a `captures` row holds."""
-
-    url: str
-    status: int
-    warc_filename: str
-    warc_offset: int
-    warc_record_id: str
-    fetched_at: str
-    content_type: str | None
-    payload_digest: str | None
-    refers_to: str | None = None
-    etag: str | None = None
-    last_modified: str | None = None
-    truncated: str | None = None
-    headers: tuple[tuple[str, str], ...] = ()  # the HTTP response headers, as archived
-
-    @property
-    def parsed_by_spider(self) -> bool:
-        """Whether a crawl hands this capture to its spider, which ends it with a PageDone."""
-        if self.url.endswith("/robots.txt"):
-            return False
-        return self.status == 200 or self.refers_to is not None
-
-    @classmethod
-    def at(cls, location: Location, url: str, status: int) -> Capture:
-        """The capture at `location`; its HTTP headers as the record holds them."""
-        headers = location.headers
-
-        def header(name: str) -> str | None:
-            return next((v for k, v in headers if k.lower() == name.lower()), None)
-
-        return cls(
-            url=url,
-            status=status,
-            warc_filename=location.filename,
-            warc_offset=location.offset,
-            warc_record_id=location.record_id,
-            fetched_at=location.date,
-            content_type=header("Content-Type"),
-            payload_digest=location.payload_digest,
-            refers_to=location.refers_to,
-            etag=header("ETag"),
-            last_modified=header("Last-Modified"),
-            truncated=location.truncated,
-            headers=tuple(headers),
-        )
 
 
 class WarcCaptureMiddleware:

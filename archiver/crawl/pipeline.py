@@ -19,9 +19,10 @@ from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
+from archiver.archive.capture import Capture
 from archiver.archive.lock import lock_archive
-from archiver.archive.writer import warc_date
-from archiver.crawl.capture import Capture, capture_written
+from archiver.archive.names import warc_date
+from archiver.crawl.capture import capture_written
 from archiver.items import Item, PageDone
 from archiver.store import frontier
 from archiver.store import schema as store

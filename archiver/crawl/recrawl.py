@@ -17,7 +17,7 @@ from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 
-from archiver.archive.writer import warc_date
+from archiver.archive.names import warc_date
 from archiver.crawl.pipeline import archive_db
 from archiver.items import Article, Comment, PageDone
 from archiver.store import frontier

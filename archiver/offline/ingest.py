@@ -22,9 +22,10 @@ from pathlib import Path
 import sqlite_utils
 
 from archiver.archive.lock import lock_archive
+from archiver.archive.reader import read_records, warc_files
+from archiver.archive.repair import repair_open_files
 from archiver.items import FetchError
-from archiver.offline.reparse import iter_records, process_record, warc_files
-from archiver.offline.resume import repair_open_files
+from archiver.offline.reparse import process_record
 from archiver.store import schema as store
 
 
@@ -96,9 +97,8 @@ def _bring_in(path: Path, warc_dir: Path, report: IngestReport) -> Path:
 def _process_file(db: sqlite_utils.Database, path: Path, report: IngestReport) -> None:
     """Reparse the file's records the database lacks; one transaction per file."""
     retried: dict[str, FetchError] = {}  # one file is one run: retries stay inside it
-    for found in iter_records(path):
-        record_id = found.record.rec_headers.get_header("WARC-Record-ID")
-        if store.capture_id(db, record_id) is not None:
+    for found in read_records(path):
+        if store.capture_id(db, found.record_id) is not None:
             report.records_known += 1
             continue
         report.records += 1

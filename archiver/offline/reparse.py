@@ -22,12 +22,10 @@ import sqlite_utils
 from scrapy.http import Response
 from scrapy.settings.default_settings import RETRY_HTTP_CODES
 from tqdm import tqdm
-from warcio.archiveiterator import ArchiveIterator
-from warcio.recordloader import ArcWarcRecord
 
+from archiver.archive.capture import Capture, capture_of
 from archiver.archive.lock import lock_archive
-from archiver.archive.writer import SERVER_NOT_MODIFIED
-from archiver.crawl.capture import Capture
+from archiver.archive.reader import Record, read_records, warc_files
 from archiver.crawl.extraction import forked_pool, read_page
 from archiver.crawl.limits import truncation_detail
 from archiver.crawl.spider import NewsSpider
@@ -48,63 +46,6 @@ class ReparseReport:
     records: int = 0
     items: int = 0
     skipped_open_files: int = 0
-
-
-@dataclass
-class Record:
-    """A response or revisit record read from a WARC file, payload in hand."""
-
-    spider: str | None
-    filename: str
-    offset: int
-    record: ArcWarcRecord
-    payload: bytes
-
-
-def warc_files(archive: Path) -> list[Path]:
-    """Closed WARC files in name order, which is write order (names start with a timestamp)."""
-    return sorted((archive / "warc").glob("*.warc.gz"))
-
-
-def iter_records(path: Path, start: int = 0) -> Iterator[Record]:
-    """Response and revisit records of one WARC file (from byte `start`), with their spider."""
-    with path.open("rb") as stream:
-        spider = None
-        if start:  # the spider is named in the file's first record, its warcinfo
-            first = next(iter(ArchiveIterator(stream)), None)
-            if first is not None and first.rec_type == "warcinfo":
-                spider = _warcinfo(first).get("isPartOf")
-            stream.seek(start)
-        records = ArchiveIterator(stream)
-        for record in records:
-            if record.rec_type == "warcinfo":
-                spider = _warcinfo(record).get("isPartOf")
-            elif record.rec_type in ("response", "revisit"):
-                payload = record.raw_stream.read()  # before get_record_offset(), which consumes it
-                yield Record(spider, path.name, records.get_record_offset(), record, payload)
-
-
-def capture_of(found: Record) -> Capture:
-    headers = found.record.rec_headers
-    http = found.record.http_headers
-    return Capture(
-        url=headers.get_header("WARC-Target-URI"),
-        # a server-not-modified revisit holds the freshened 200; the exchange was a 304
-        status=304
-        if headers.get_header("WARC-Profile") == SERVER_NOT_MODIFIED
-        else int(http.get_statuscode()),
-        warc_filename=found.filename,
-        warc_offset=found.offset,
-        warc_record_id=headers.get_header("WARC-Record-ID"),
-        fetched_at=headers.get_header("WARC-Date"),
-        content_type=http.get_header("Content-Type"),
-        payload_digest=headers.get_header("WARC-Payload-Digest"),
-        refers_to=headers.get_header("WARC-Refers-To"),
-        etag=http.get_header("ETag"),
-        last_modified=http.get_header("Last-Modified"),
-        truncated=headers.get_header("WARC-Truncated"),
-        headers=tuple(http.headers),
-    )
 
 
 def process_record(
@@ -263,7 +204,7 @@ def _reparse(archive: Path, progress: bool, readers: Readers) -> ReparseReport:
             report.files += 1
             done = 0
             retried: dict[str, FetchError] = {}  # one file is one run: retries stay inside it
-            for found, items in readers.read(iter_records(path)):
+            for found, items in readers.read(read_records(path)):
                 report.records += 1
                 report.items += process_record(db, found, retried=retried, items=items)
                 bar.update(found.offset - done)
@@ -297,14 +238,6 @@ def _carry_over(db: sqlite_utils.Database, old: Path) -> None:
     )
     db.conn.commit()
     db.execute("DETACH DATABASE old")
-
-
-def _warcinfo(record: ArcWarcRecord) -> dict[str, str]:
-    fields = {}
-    for line in record.content_stream().read().decode("utf-8").splitlines():
-        name, _, value = line.partition(":")
-        fields[name.strip()] = value.strip()
-    return fields
 
 
 def _db_files(path: Path) -> list[Path]:

@@ -9,20 +9,17 @@ links they lead to back in the frontier, so nothing is lost or saved twice.
 
 from __future__ import annotations
 
-import os
-import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlite_utils
-from warcio.archiveiterator import ArchiveIterator
 
-from archiver.archive.writer import OPEN_SUFFIX, bytes_missing, file_stamp, warc_date
+from archiver.archive.names import file_stamp, stamp_of, warc_date
+from archiver.archive.reader import Record, read_records, warc_files
+from archiver.archive.repair import repair_open_files
 from archiver.crawl.spider import NewsSpider
-from archiver.offline.reparse import Record, iter_records, process_record, warc_files
-
-_STAMP = re.compile(r"-(\d{17})-\d{5}-[^/]+\.warc\.gz$")  # the host may hold "-"
+from archiver.offline.reparse import process_record
 
 
 @dataclass
@@ -31,41 +28,6 @@ class ResumeReport:
     dropped_bytes: int = 0
     records: int = 0  # records redone
     runs: int = 0  # interrupted runs closed
-
-
-def repair_open_files(warc_dir: Path) -> tuple[list[str], int]:
-    """Cut each `.open` file after its last complete record, close it; give names, bytes cut."""
-    repaired, dropped = [], 0
-    for path in sorted(warc_dir.glob("*" + OPEN_SUFFIX)):
-        end = complete_length(path)
-        dropped += path.stat().st_size - end
-        final = path.with_name(path.name.removesuffix(OPEN_SUFFIX))
-        if end == 0:
-            path.unlink()
-            continue
-        with path.open("r+b") as handle:
-            handle.truncate(end)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(path, final)
-        repaired.append(final.name)
-    return repaired, dropped
-
-
-def complete_length(path: Path) -> int:
-    """Bytes of `path` up to the end of its last record that reads completely."""
-    end = 0
-    with path.open("rb") as stream:
-        records = ArchiveIterator(stream, check_digests=True)
-        try:
-            for record in records:
-                record.raw_stream.read()
-                if bytes_missing(record) or record.digest_checker.passed is False:
-                    break
-                end = records.get_record_offset() + records.get_record_length()
-        except Exception:  # noqa: BLE001 - any decoding error marks the cut-off point
-            pass
-    return end
 
 
 def resume(db: sqlite_utils.Database, archive: Path, spider: NewsSpider) -> ResumeReport:
@@ -78,8 +40,8 @@ def resume(db: sqlite_utils.Database, archive: Path, spider: NewsSpider) -> Resu
     if unfinished:
         since = _stamp(unfinished[0][1])
         for path in warc_files(archive):
-            match = _STAMP.search(path.name)
-            if match and match.group(1) >= since:
+            stamp = stamp_of(path.name)
+            if stamp and stamp >= since:
                 report.records += _redo_missing(db, path, spider)
         db.execute(
             "UPDATE crawl_runs SET finished = ?, finish_reason = 'interrupted'"
@@ -94,9 +56,9 @@ def resume(db: sqlite_utils.Database, archive: Path, spider: NewsSpider) -> Resu
 
 def _redo_missing(db: sqlite_utils.Database, path: Path, spider: NewsSpider) -> int:
     done = 0
-    for found in iter_records(path):
-        record_id = found.record.rec_headers.get_header("WARC-Record-ID")
-        if db.execute("SELECT 1 FROM captures WHERE warc_record_id = ?", (record_id,)).fetchone():
+    for found in read_records(path):
+        known = "SELECT 1 FROM captures WHERE warc_record_id = ?"
+        if db.execute(known, (found.record_id,)).fetchone():
             continue
         process_record(db, found, spider)
         done += 1
@@ -113,7 +75,7 @@ def _redo_unprocessed(db: sqlite_utils.Database, archive: Path, spider: NewsSpid
 
 
 def _record_at(path: Path, offset: int) -> Record:
-    found = next(iter_records(path, offset), None)
+    found = next(read_records(path, offset), None)
     if found is None or found.offset != offset:
         raise LookupError(f"no response record at {path.name}:{offset}")
     return found

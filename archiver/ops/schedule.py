@@ -9,7 +9,7 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
-from archiver.archive.writer import check_safe_name
+from archiver.archive.names import check_safe_name
 from archiver.store.frontier import parse_duration
 
 

@@ -17,8 +17,9 @@ from datetime import datetime, timedelta
 
 import sqlite_utils
 
-from archiver.archive.writer import EarlierCapture, warc_date
-from archiver.crawl.capture import Capture
+from archiver.archive.capture import Capture
+from archiver.archive.names import warc_date
+from archiver.archive.writer import EarlierCapture
 from archiver.store.schema import row_dict
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from archiver.crawl.capture import Capture
+from archiver.archive.capture import Capture
 from archiver.extract.text import normalize_for_match
 from archiver.items import Article, Comment, FetchError, Item, PageDone, Quote, ReplyLink
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import sqlite_utils
 
-from archiver.archive.writer import warc_date
+from archiver.archive.names import warc_date
 
 RUN_COLUMNS = "started, finish_reason, pages, revisits, new_articles, new_comments, errors"
 
