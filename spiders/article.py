@@ -23,8 +23,9 @@ from lxml import html as lxml_html
 from scrapy.http import TextResponse
 
 from archiver.crawl.spider import NewsSpider
+from archiver.extract.dates import capture_time, iso_or_none
 from archiver.extract.structured import ArticleMeta, article_metadata, schema_comments, site_of
-from archiver.extract.text import capture_time, html_to_text, parse_iso
+from archiver.extract.text import html_to_text
 from archiver.items import Article, Comment, Item
 
 if TYPE_CHECKING:
@@ -88,7 +89,7 @@ def _article(response: TextResponse, meta: ArticleMeta, document: Document) -> A
         canonical_url=canonical,
         title=meta.title or document.title,
         author=meta.author or document.author,
-        published=meta.published or _date(document.date),
+        published=meta.published or iso_or_none(document.date),
         updated=meta.updated,
         body_html=body_html,
         body_text=html_to_text(body_html),
@@ -105,13 +106,6 @@ def _body_html(document: Document) -> str:
     body = tree.find("body") if tree.tag == "html" else tree
     inner = [lxml_html.tostring(child, encoding="unicode") for child in body]
     return ((body.text or "") + "".join(inner)).strip()
-
-
-def _date(value: str | None) -> str | None:
-    try:
-        return parse_iso(value)
-    except ValueError:
-        return None
 
 
 def _split(value: str | list[str] | None) -> list[str]:

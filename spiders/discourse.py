@@ -35,8 +35,9 @@ from parsel import Selector
 from scrapy.http import Request, Response, TextResponse
 
 from archiver.crawl.spider import NewsSpider
+from archiver.extract.dates import parse_iso, within
 from archiver.extract.structured import site_of
-from archiver.extract.text import html_to_text, normalize_for_match, parse_iso, within
+from archiver.extract.text import html_to_text, normalize_for_match
 from archiver.items import Article, Comment, Item, Quote
 
 LIKE = 2  # actions_summary id of a like

@@ -32,7 +32,8 @@ from parsel import Selector, SelectorList
 from scrapy.http import TextResponse
 
 from archiver.crawl.spider import NewsSpider
-from archiver.extract.text import html_to_text, normalize_for_match, parse_iso
+from archiver.extract.dates import parse_iso
+from archiver.extract.text import html_to_text, normalize_for_match
 from archiver.items import Article, Comment, Item, Quote
 
 SITE = "hackernews"

@@ -21,8 +21,9 @@ from parsel import Selector
 from scrapy.http import TextResponse
 
 from archiver.crawl.spider import NewsSpider
+from archiver.extract.dates import parse_iso
 from archiver.extract.quoting import take_quotes
-from archiver.extract.text import clean_text, html_to_text, normalize_for_match, parse_iso
+from archiver.extract.text import clean_text, html_to_text, normalize_for_match
 from archiver.items import Article, Comment, Item, Quote, ReplyLink
 
 SITE = "next_ink"

@@ -27,13 +27,8 @@ from parsel import Selector, SelectorList
 from scrapy.http import TextResponse
 
 from archiver.crawl.spider import NewsSpider
-from archiver.extract.text import (
-    capture_time,
-    clean_text,
-    html_to_text,
-    normalize_for_match,
-    parse_site_date,
-)
+from archiver.extract.dates import capture_time, parse_site_date
+from archiver.extract.text import clean_text, html_to_text, normalize_for_match
 from archiver.items import Article, Comment, Item, Quote
 
 SITE = "slashdot"

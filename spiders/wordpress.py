@@ -43,17 +43,15 @@ from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
 
 from archiver.crawl.spider import NewsSpider
-from archiver.extract.quoting import take_quotes
-from archiver.extract.text import (
+from archiver.extract.dates import (
     capture_time,
-    clean_text,
-    html_to_text,
-    normalize_for_match,
-    parse_iso,
+    iso_or_none,
     parse_site_date,
     to_utc_iso,
     within,
 )
+from archiver.extract.quoting import take_quotes
+from archiver.extract.text import clean_text, html_to_text, normalize_for_match
 from archiver.items import Article, Comment, FetchError, Item
 
 COMMENT_ID = re.compile(r"^(?:li-|div-)?comment-(\d+)$")
@@ -103,6 +101,7 @@ ARTICLE_BODY = (
     "#articleContent",
     ".entry",
 )
+ENTRY_DATE = "time.entry-date::attr(datetime), time.published::attr(datetime)"
 # Around a post's text in a theme that does not wrap it: not part of it.
 POST_CHROME = "header, footer, h1, .entry-meta, #comments, .comments, script, style, form"
 # Where a comment's date is printed, in the order themes put it.
@@ -357,10 +356,11 @@ def _article(doc: _Doc, url: str, site: str, post_id: str) -> Article:
         author=_ld_name(ld.get("author"))
         or clean_text(doc.attr("meta", "content", name="author"))
         or _first_text(node, (".author .fn", ".author.vcard", "a[rel=author]")),
-        published=_iso(_meta(doc, "article:published_time"))
-        or _iso(ld.get("datePublished"))
-        or _iso(_first("time.entry-date::attr(datetime), time.published::attr(datetime)", node)),
-        updated=_iso(_meta(doc, "article:modified_time")) or _iso(ld.get("dateModified")),
+        published=iso_or_none(_meta(doc, "article:published_time"))
+        or iso_or_none(ld.get("datePublished"))
+        or iso_or_none(_first(ENTRY_DATE, node)),
+        updated=iso_or_none(_meta(doc, "article:modified_time"))
+        or iso_or_none(ld.get("dateModified")),
         body_html=_html(body) if body is not None else None,
         body_text=html_to_text(Selector(root=body)) if body is not None else None,
         tags=list(
@@ -398,14 +398,6 @@ def _ld_name(author: Any) -> str | None:  # noqa: ANN401 - JSON-LD: a name, an o
 
 def _meta(doc: _Doc, prop: str) -> str | None:
     return clean_text(doc.attr("meta", "content", property=prop))
-
-
-def _iso(value: str | None) -> str | None:
-    """An ISO date or datetime from metadata; anything else (a theme's placeholder) is None."""
-    try:
-        return parse_iso(value)
-    except ValueError:
-        return None
 
 
 def _outside_comments(node: HtmlElement, classes: tuple[str, ...]) -> HtmlElement | None:
@@ -773,7 +765,7 @@ def _posted(own: _Own, thread: _Thread) -> str | None:
     for time in own.every.get("time", []):
         value = time.get("datetime")
         if value is not None and _TIME_OF_DAY.search(value):
-            moment = _iso_in(value, thread.zone)
+            moment = iso_or_none(value, thread.zone)
             if moment:
                 return moment
     for place in own.every.get(DATE_PLACES, []):
@@ -786,13 +778,6 @@ def _posted(own: _Own, thread: _Thread) -> str | None:
                 languages=thread.languages,
             )
     return None
-
-
-def _iso_in(value: str, zone: str) -> str | None:
-    try:
-        return parse_iso(value, zone)
-    except ValueError:
-        return None
 
 
 def _date_words(text: str) -> str:
@@ -810,7 +795,7 @@ def _feed_date(item: Selector) -> str | None:
             return to_utc_iso(parsedate_to_datetime(rss))
         except (TypeError, ValueError):
             return None
-    return _iso(item.xpath("published/text()").get())
+    return iso_or_none(item.xpath("published/text()").get())
 
 
 def _language(doc: _Doc, url: str) -> str:
@@ -902,7 +887,7 @@ class WordpressSpider(NewsSpider):
     def _from_listing(self, response: TextResponse) -> Iterator[Request | None]:
         entries = response.css("article[id^='post-'], div[id^='post-']")
         for entry in entries:
-            published = _iso(entry.css(self.listing_dates.split("] ", 1)[1]).get())
+            published = iso_or_none(entry.css(self.listing_dates.split("] ", 1)[1]).get())
             link = entry.css(self.article_links).get()
             if link and within(published, self.since):
                 yield self._request(response, link)
@@ -977,7 +962,7 @@ class WordpressSpider(NewsSpider):
                 # Posts only: users, taxonomies and pages hold no comment threads worth a walk.
                 if re.search(r"posts-post-|/post-sitemap", loc):
                     yield self._request(response, loc, "sitemap")
-            elif within(_iso(entry.get("lastmod")), self.since):
+            elif within(iso_or_none(entry.get("lastmod")), self.since):
                 yield self._request(response, loc)
 
     def _from_feed(self, response: TextResponse) -> Iterator[Request | None]:

@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from archiver.extract.text import html_to_text, normalize_for_match, parse_iso, parse_site_date
+from archiver.extract.dates import parse_iso, parse_site_date
+from archiver.extract.text import html_to_text, normalize_for_match
 
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 

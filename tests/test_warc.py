@@ -202,7 +202,7 @@ def test_crawl_output_passes_warcio_check_and_cdxj_indexer(tmp_path):
 
 
 def test_repair_cuts_a_partial_last_record_and_closes_the_file(tmp_path):
-    from archiver.offline.resume import repair_open_files
+    from archiver.archive.repair import repair_open_files
 
     writer = fixed_writer(tmp_path)
     ends = []

@@ -20,8 +20,8 @@ from twisted.python.failure import Failure
 
 from archiver.crawl.extraction import ExtractionProcess, page_done, read_page
 from archiver.crawl.failures import attempts, classify
+from archiver.extract.dates import parse_iso, within
 from archiver.extract.responses import release_parse_tree
-from archiver.extract.text import parse_iso, within
 from archiver.items import Article, FetchError, Item, PageDone
 
 

@@ -20,7 +20,8 @@ from urllib.parse import urljoin, urlsplit
 
 from parsel import Selector
 
-from archiver.extract.text import html_to_text, parse_iso
+from archiver.extract.dates import iso_or_none
+from archiver.extract.text import html_to_text
 
 ARTICLE_TYPES = {
     "Article",
@@ -136,12 +137,12 @@ def article_metadata(page: Selector, base_url: str) -> ArticleMeta:
         or _clean(page.css("title::text").get()),
         author=_first(_person(i.get("author")) for i in items)
         or _first_meta(meta, "author", "article:author", "dc.creator"),
-        published=_date(
+        published=iso_or_none(
             _first(_text(i.get("datePublished") or i.get("dateCreated")) for i in items)
             or _first_meta(meta, "article:published_time", "date", "dc.date")
             or page.css("article time[datetime]::attr(datetime)").get()
         ),
-        updated=_date(
+        updated=iso_or_none(
             _first(_text(i.get("dateModified")) for i in items)
             or _first_meta(meta, "article:modified_time", "og:updated_time")
         ),
@@ -201,7 +202,7 @@ def schema_comments(page: Selector, base_url: str) -> list[SchemaComment]:
                 site_comment_id=own,
                 parent_site_comment_id=parent_id if parent_id != own else None,
                 author=_person(node.get("author")),
-                posted=_date(_text(node.get("dateCreated") or node.get("datePublished"))),
+                posted=iso_or_none(_text(node.get("dateCreated") or node.get("datePublished"))),
                 text=_multiline(node.get("text")),
                 score=_int(node.get("upvoteCount")),
             )
@@ -300,13 +301,6 @@ def _person(value: Any) -> str | None:  # noqa: ANN401 - any JSON value
 def _int(value: Any) -> int | None:  # noqa: ANN401 - any JSON value
     text = _text(value)
     return int(text) if text and text.isdigit() else None
-
-
-def _date(value: str | None) -> str | None:
-    try:
-        return parse_iso(value)
-    except ValueError:
-        return None  # not ISO: the caller's other sources may do better
 
 
 def _first(values: Iterator[Any]) -> Any:  # noqa: ANN401 - first of any iterable of values
