@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from lxml import html as lxml_html
 
-from archiver.crawl.extraction import extract
+from archiver.extract.page import extract
 from archiver.extract.responses import build_response
 from archiver.items import Article, Comment
 from spiders.article import parse_page

@@ -12,7 +12,7 @@ import codecs
 
 import pytest
 
-from archiver.crawl.extraction import extract
+from archiver.extract.page import extract
 from archiver.extract.responses import build_response
 from archiver.items import Comment
 from spiders.next_ink import parse_page

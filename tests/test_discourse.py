@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import pytest
 from scrapy.http import Request
 
-from archiver.crawl.extraction import extract
+from archiver.extract.page import extract
 from archiver.extract.responses import build_response
 from archiver.items import Article, Comment, Quote
 from spiders.discourse import DiscourseSpider, batch_urls, parse_page, topic_json_url

@@ -13,7 +13,8 @@ import sys
 
 import pytest
 
-from archiver.crawl.extraction import ExtractionProcess, extract, page_done
+from archiver.crawl.extraction import ExtractionProcess
+from archiver.extract.page import extract, page_done
 from archiver.extract.responses import build_response, release_parse_tree
 from spiders.hackernews import HackernewsSpider, parse_page
 
@@ -64,10 +65,10 @@ def test_a_dead_worker_leaves_the_reading_to_the_crawl_process(extraction, story
 LOCK_HOLDER = """
 import sys, time
 from pathlib import Path
-from archiver.crawl.extraction import forked_pool
+from archiver.extract.workers import forked_pool
 from archiver.archive.lock import lock_archive
 lock_archive(Path(sys.argv[1]))
-pool = forked_pool(1, __import__("os").getpid(), None)
+pool = forked_pool(1)
 print("ready", flush=True)
 time.sleep(60)
 """

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from archiver.crawl.extraction import extract
+from archiver.extract.page import extract
 from archiver.extract.responses import build_response
 from archiver.items import item_to_dict
 from archiver.registry import load_spider

@@ -7,7 +7,7 @@ import re
 import pytest
 from lxml import html as lxml_html
 
-from archiver.crawl.extraction import extract
+from archiver.extract.page import extract
 from archiver.extract.responses import build_response
 from archiver.items import Comment, Quote
 from spiders.slashdot import d2_comments, parse_page

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from archiver.archive.reader import Record
 from archiver.archive.writer import SERVER_NOT_MODIFIED, Location
+from archiver.items import FetchError
 
 
 @dataclass(frozen=True)
@@ -84,3 +85,22 @@ def capture_of(found: Record) -> Capture:
         truncated=headers.get_header("WARC-Truncated"),
         headers=tuple(http.headers),
     )
+
+
+def truncation_detail(reason: str, received: int) -> str:
+    """The fetch_errors detail of a truncated body, the same live and in `reparse`."""
+    return f"WARC-Truncated: {reason} after {received} bytes"
+
+
+def recorded_failure(capture: Capture, received: int) -> FetchError | None:
+    """The row a crawl writes for an archived response it does not parse: cut short, or 4xx/5xx.
+
+    The live errback and reparse both take it from here, so their rows agree.
+    """
+    if capture.truncated:
+        detail = truncation_detail(capture.truncated, received)
+        return FetchError(capture.url, "truncated", detail, capture.warc_record_id)
+    if capture.status >= 400:
+        detail = f"HTTP {capture.status} for {capture.url}"
+        return FetchError(capture.url, f"http_{capture.status}", detail, capture.warc_record_id)
+    return None

@@ -54,6 +54,8 @@ class WarcCaptureMiddleware:
     ) -> Response:
         earlier = request.meta.get("earlier_capture")
         location = self.writer.write_exchange(exchange_of(request, response), earlier)
+        capture = Capture.at(location, response.url, response.status)
+        request.meta["archived"] = capture
         request.meta["capture"] = location.record_id
         request.meta["fetched_at"] = location.date
         request.meta["revisit"] = location.refers_to is not None
@@ -63,7 +65,6 @@ class WarcCaptureMiddleware:
         if location.refers_to:
             stats.inc_value("archiver/warc/revisits")
 
-        capture = Capture.at(location, response.url, response.status)
         self.crawler.signals.send_catch_log(capture_written, capture=capture)
         return response
 

@@ -21,6 +21,7 @@ from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.exceptions import StopDownload
 from scrapy.http import Request, Response
 
+from archiver.archive.capture import truncation_detail
 from archiver.crawl.retry import backoff_delay, pause
 
 TRUNCATED_LENGTH = "length"
@@ -46,11 +47,6 @@ def truncation(response: Response) -> str | None:
     if "dataloss" in response.flags:
         return TRUNCATED_DISCONNECT
     return None
-
-
-def truncation_detail(reason: str, received: int) -> str:
-    """The fetch_errors detail of a truncated body, the same live and in `reparse`."""
-    return f"WARC-Truncated: {reason} after {received} bytes"
 
 
 class ResponseLimitsMiddleware:

@@ -18,9 +18,11 @@ from scrapy.http import Request, Response, TextResponse
 from scrapy.utils.request import request_from_dict
 from twisted.python.failure import Failure
 
-from archiver.crawl.extraction import ExtractionProcess, page_done, read_page
+from archiver.archive.capture import Capture, recorded_failure
+from archiver.crawl.extraction import ExtractionProcess
 from archiver.crawl.failures import attempts, classify
 from archiver.extract.dates import parse_iso, within
+from archiver.extract.page import page_done, read_page
 from archiver.extract.responses import release_parse_tree
 from archiver.items import Article, FetchError, Item, PageDone
 
@@ -137,8 +139,16 @@ class NewsSpider(scrapy.Spider):
             return
         # Only an archived response names a capture: a retried request's meta keeps
         # the capture of an earlier attempt, which a timeout must not point at.
-        capture = request.meta.get("capture") if failed.from_response else None
-        self.logger.warning("%s: %s", failed.url, failed.detail)
-        yield FetchError(failed.url, failed.kind, failed.detail, capture, attempts(request))
+        archived: Capture | None = request.meta.get("archived") if failed.from_response else None
+        capture = archived.warc_record_id if archived else None
+        response = getattr(failure.value, "response", None)
+        received = len(response.body) if response is not None else 0
+        # A cut-short or 4xx/5xx capture: the row reparse writes for it, from the capture.
+        error = recorded_failure(archived, received) if archived else None
+        if error is None or error.error != failed.kind:
+            error = FetchError(failed.url, failed.kind, failed.detail, capture)
+        error.attempts = attempts(request)
+        self.logger.warning("%s: %s", error.url, error.detail)
+        yield error
         if capture is not None:  # the archived response is dealt with: mark its capture done
             yield PageDone(failed.url, capture=capture)

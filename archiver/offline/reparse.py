@@ -19,17 +19,16 @@ from pathlib import Path
 
 import brotli
 import sqlite_utils
-from scrapy.http import Response
 from scrapy.settings.default_settings import RETRY_HTTP_CODES
 from tqdm import tqdm
 
 from archiver.archive.capture import Capture, capture_of
 from archiver.archive.lock import lock_archive
 from archiver.archive.reader import Record, read_records, warc_files
-from archiver.crawl.extraction import forked_pool, read_page
-from archiver.crawl.limits import truncation_detail
 from archiver.crawl.spider import NewsSpider
-from archiver.extract.responses import build_response, decode_body, release_parse_tree
+from archiver.extract.page import capture_items, response_of
+from archiver.extract.responses import release_parse_tree
+from archiver.extract.workers import forked_pool
 from archiver.items import FetchError, Item, PageDone
 from archiver.registry import load_spider
 from archiver.store import frontier
@@ -85,36 +84,8 @@ def process_record(
 
 
 def record_items(spider: str, capture: Capture, payload: bytes) -> list[Item]:
-    """What the crawl recorded for this capture: a pure function, so workers can run it."""
-    if capture.refers_to:
-        return [PageDone(capture.url, capture=capture.warc_record_id)]
-    if capture.truncated:
-        # A partial body is never parsed; the live crawl recorded it the same way.
-        detail = truncation_detail(capture.truncated, len(payload))
-        failure = FetchError(capture.url, "truncated", detail, capture.warc_record_id)
-        return [failure, PageDone(capture.url, capture=capture.warc_record_id)]
-    if capture.status >= 400:
-        # The live crawl's errback records the same error for the same capture.
-        detail = f"HTTP {capture.status} for {capture.url}"
-        return [FetchError(capture.url, f"http_{capture.status}", detail, capture.warc_record_id)]
-    if capture.status != 200:
-        return []
-    try:
-        response = _response(capture, payload)
-    except (OSError, EOFError, ValueError, zlib.error, brotli.error) as error:  # EOFError: cut gzip
-        failure = FetchError(capture.url, "decode_error", str(error), capture.warc_record_id)
-        return [PageDone(capture.url, capture=capture.warc_record_id, items=[failure])]
-    done = read_page(load_spider(spider).parse_page, response)
-    release_parse_tree(response)
-    return [done]
-
-
-def _response(capture: Capture, payload: bytes) -> Response:
-    """The 200 response as the crawl's parser saw it: Content-Encoding undone."""
-    encoding = next((v for k, v in capture.headers if k.lower() == "content-encoding"), None)
-    body = decode_body(payload, encoding)
-    stamps = (capture.fetched_at, capture.warc_record_id)
-    return build_response(capture.url, body, capture.headers, 200, *stamps)
+    """What the crawl recorded for this capture by the spider named: workers can run it."""
+    return capture_items(capture, payload, load_spider(spider).parse_page)
 
 
 def _follow(
@@ -122,9 +93,9 @@ def _follow(
 ) -> None:
     """The links of a page a crawl fetched but never finished, back in the frontier."""
     try:
-        response = _response(capture, payload)
+        response = response_of(capture, payload)
     except (OSError, EOFError, ValueError, zlib.error, brotli.error):
-        return  # recorded as a decode_error by record_items
+        return  # recorded as a decode_error by capture_items
     now = datetime.now(UTC)
     for request in spider.follow(response):
         frontier.discover(db, request.url, spider.name, now)

@@ -1,0 +1,106 @@
+"""A capture's items: the one pure function from a response (or a WARC record) to what is saved.
+
+`extract` runs a site parser safely and `page_done` wraps what it read for the
+store; `read_page` does both, the same live (in the crawl process or its worker)
+and offline. `capture_items` is what a crawl records for any capture: parsed
+items for a 200, the same failure rows the crawl's errback writes for a cut-short
+or 4xx/5xx body, nothing for a redirect.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+
+import brotli
+from scrapy.http import Response, TextResponse
+
+from archiver.archive.capture import Capture, recorded_failure
+from archiver.extract.responses import build_response, decode_body, release_parse_tree
+from archiver.extract.sanitize import sanitize_html
+from archiver.items import Article, Comment, FetchError, Item, PageDone, Quote, ReplyLink
+
+PageParser = Callable[[TextResponse], Iterable[Item]]
+
+
+def extract(parse_page: PageParser, response: Response) -> Iterator[Item]:
+    """Run a site parser on a response; a crash becomes a FetchError, never an exception."""
+    capture = response.meta.get("capture")
+    if not isinstance(response, TextResponse):
+        return
+    try:
+        items = list(parse_page(response))
+    except Exception as error:  # noqa: BLE001 - any parser bug must not stop the crawl
+        items = [FetchError(response.url, "parse_error", f"{type(error).__name__}: {error}")]
+    # An article read again from a later comment page says so, so the store keeps
+    # its own page's URL and capture (what replay and WACZ entry points open).
+    pages = {(i.site, i.site_article_id): i.page for i in items if isinstance(i, Comment)}
+    for item in items:
+        item.capture = capture
+        if isinstance(item, Article) and item.page == 1:
+            item.page = pages.get((item.site, item.site_article_id), 1)
+        if isinstance(item, Article | Comment):
+            # Page HTML is hostile: only an allow-listed rendering is ever stored for display.
+            item.body_html = sanitize_html(item.body_html)
+        yield item
+
+
+def page_done(response: Response, items: list[Item]) -> PageDone:
+    """A response's items, with what the store needs to close it (see PageDone)."""
+    # A shallow dict per item: the same JSON as item_to_dict, without asdict's deep copies.
+    content = [
+        {"type": type(i).__name__, **vars(i)}
+        for i in items
+        if isinstance(i, Article | Comment | Quote | ReplyLink)
+    ]
+    for entry in content:
+        entry.pop("capture")
+    fingerprint = None
+    if content:
+        encoded = json.dumps(content, sort_keys=True, ensure_ascii=False).encode()
+        fingerprint = hashlib.sha1(encoded).hexdigest()
+    articles = {(i.site, i.site_article_id) for i in items if isinstance(i, Article) and not i.stub}
+    pages: dict[tuple[str, str, int], list[str]] = {}
+    for item in items:
+        if isinstance(item, Comment) and (item.site, item.site_article_id) in articles:
+            pages.setdefault((item.site, item.site_article_id, item.page), []).append(
+                item.site_comment_id
+            )
+    seen = [(site, article, page, ids) for (site, article, page), ids in pages.items()]
+    return PageDone(response.url, fingerprint, seen, response.meta.get("capture"), items)
+
+
+def read_page(parse_page: PageParser, response: Response) -> PageDone:
+    """A response's items as the store saves them."""
+    return page_done(response, list(extract(parse_page, response)))
+
+
+def capture_items(capture: Capture, payload: bytes, parse_page: PageParser) -> list[Item]:
+    """What the crawl recorded for this capture, from the record alone."""
+    if capture.refers_to:
+        return [PageDone(capture.url, capture=capture.warc_record_id)]
+    failure = recorded_failure(capture, len(payload))
+    if failure is not None:
+        if capture.truncated:  # the errback marks the archived response dealt with
+            return [failure, PageDone(capture.url, capture=capture.warc_record_id)]
+        return [failure]
+    if capture.status != 200:
+        return []
+    try:
+        response = response_of(capture, payload)
+    except (OSError, EOFError, ValueError, zlib.error, brotli.error) as error:  # EOFError: cut gzip
+        failure = FetchError(capture.url, "decode_error", str(error), capture.warc_record_id)
+        return [PageDone(capture.url, capture=capture.warc_record_id, items=[failure])]
+    done = read_page(parse_page, response)
+    release_parse_tree(response)
+    return [done]
+
+
+def response_of(capture: Capture, payload: bytes) -> Response:
+    """The 200 response as the crawl's parser saw it: Content-Encoding undone."""
+    encoding = next((v for k, v in capture.headers if k.lower() == "content-encoding"), None)
+    body = decode_body(payload, encoding)
+    stamps = (capture.fetched_at, capture.warc_record_id)
+    return build_response(capture.url, body, capture.headers, 200, *stamps)
