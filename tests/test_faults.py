@@ -284,7 +284,7 @@ def test_verify_passes_after_a_faulty_crawl(faulty_crawl):
 
 
 def test_an_older_database_gains_the_attempts_column(tmp_path):
-    from archiver.store import schema as store
+    from archiver.store.schema import open_db
 
     path = tmp_path / "old.db"
     with sqlite3.connect(path) as conn:
@@ -292,7 +292,7 @@ def test_an_older_database_gains_the_attempts_column(tmp_path):
             "CREATE TABLE fetch_errors (id INTEGER PRIMARY KEY, url TEXT, error TEXT,"
             " detail TEXT, at TEXT, capture_id INTEGER)"
         )
-    store.open_db(path).close()
+    open_db(path).close()
     with sqlite3.connect(path) as conn:
         columns = [row[1] for row in conn.execute("PRAGMA table_info(fetch_errors)")]
     assert "attempts" in columns

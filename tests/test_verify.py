@@ -16,7 +16,8 @@ from archiver.archive.capture import Capture
 from archiver.archive.verify import verify_archive
 from archiver.archive.writer import Exchange, WarcFileWriter
 from archiver.items import Article
-from archiver.store import schema as store
+from archiver.store.save import save_article, save_capture
+from archiver.store.schema import open_db
 
 MOMENT = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 
@@ -41,10 +42,10 @@ def archive(tmp_path) -> Path:
     writer = WarcFileWriter(folder / "warc", clock=lambda: MOMENT)
     locations = [writer.write_exchange(exchange(p, b"<p>%d</p>" % n)) for n, p in enumerate("ab")]
     writer.close()
-    db = store.open_db(folder / "archive.db")
+    db = open_db(folder / "archive.db")
     for location, path in zip(locations, "ab", strict=True):
-        store.save_capture(db, Capture.at(location, f"http://127.0.0.1/{path}", 200))
-    store.save_article(db, Article("s", "1", "http://127.0.0.1/a", capture=locations[0].record_id))
+        save_capture(db, Capture.at(location, f"http://127.0.0.1/{path}", 200))
+    save_article(db, Article("s", "1", "http://127.0.0.1/a", capture=locations[0].record_id))
     db.conn.commit()
     db.close()
     return folder

@@ -20,7 +20,7 @@ from parsel import Selector
 
 from archiver.extract.responses import build_response
 from archiver.items import Article, Comment, Quote
-from spiders.wordpress import parse_page
+from archiver.platforms.wordpress import parse_page
 from tests.mockserver import MockServer
 from tests.test_crawl_e2e import LOOPBACK, archiver, rows, snapshot
 from tests.wpsite import WpSite, build_wpsite
@@ -252,3 +252,48 @@ def test_quotes_are_attributed(corpus):
     }
     _, hacks = load("hacks_mozilla_fetch", corpus)
     assert not [q for q in hacks if isinstance(q, Quote)]
+
+
+def followed(response) -> list[tuple[str, str]]:
+    """The (url, link kind) of every request the spider makes from a response."""
+    from scrapy.utils.test import get_crawler
+
+    from spiders.wordpress import WordpressSpider
+
+    spider = WordpressSpider.from_crawler(get_crawler(WordpressSpider), url="http://wp.test/")
+    return [(r.url, r.meta["link"]) for r in spider.follow(response)]
+
+
+def test_index_pages_give_their_links_without_the_request_that_asked(corpus):
+    """A sitemap, feed or REST page read back from the archive (no request meta, as a
+    resumed crawl or reparse reads it) yields the posts the live crawl followed."""
+    site = build_wpsite(posts=4, rest_api=True, base="http://wp.test")
+    posts = sorted(f"http://wp.test{p.path}" for p in site.posts)
+    for path, expected in [
+        ("/wp-sitemap.xml", [("http://wp.test/wp-sitemap-posts-post-1.xml", "listing")]),
+        ("/wp-sitemap-posts-post-1.xml", [(url, "article") for url in posts]),
+    ]:
+        route = site.routes[path]
+        headers = [("Content-Type", route.content_type)]
+        response = build_response(f"http://wp.test{path}", route.body, headers)
+        assert sorted(followed(response)) == expected, path
+    rest_path = next(p for p in site.routes if p.startswith("/wp-json/"))
+    route = site.routes[rest_path]
+    headers = [("Content-Type", route.content_type), ("X-WP-TotalPages", "2")]
+    response = build_response(f"http://wp.test{rest_path}", route.body, headers)
+    found = followed(response)
+    assert sorted(u for u, kind in found if kind == "article") == posts
+    assert [u for u, kind in found if kind == "listing"] == [
+        f"http://wp.test{rest_path.replace('&page=1&', '&page=2&')}"
+    ]
+    # a real REST answer (msdos.club), pretty-printed as its source saved it
+    body = (corpus / "wp-rest/msdos.club_wp-v2-posts_embed_page1.json").read_bytes()
+    url = "https://msdos.club/wp-json/wp/v2/posts?_embed&page=1"
+    response = build_response(url, body, [("Content-Type", "application/json; charset=UTF-8")])
+    links = [u for u, kind in followed(response) if kind == "article"]
+    assert len(links) == len(json.loads(body)) == 6
+    feed = site.routes["/feed/"]
+    response = build_response(
+        "http://wp.test/feed/", feed.body, [("Content-Type", feed.content_type)]
+    )
+    assert {u for u, _ in followed(response)} <= set(posts) and followed(response)

@@ -25,7 +25,8 @@ from archiver.archive.names import warc_date
 from archiver.crawl.capture import capture_written
 from archiver.items import Item, PageDone
 from archiver.store import frontier
-from archiver.store import schema as store
+from archiver.store.save import save_capture, save_item
+from archiver.store.schema import open_db
 
 
 def archive_db(crawler: Crawler) -> sqlite_utils.Database:
@@ -35,7 +36,7 @@ def archive_db(crawler: Crawler) -> sqlite_utils.Database:
         archive = Path(crawler.settings.get("ARCHIVE_DIR"))
         archive.mkdir(parents=True, exist_ok=True)
         lock_archive(archive)
-        db = store.open_db(archive / "archive.db")
+        db = open_db(archive / "archive.db")
         crawler._archive_db = db  # type: ignore[attr-defined]
     return db
 
@@ -79,7 +80,7 @@ class StorePipeline:
         self.db.conn.commit()
 
     def save_capture(self, capture: Capture) -> None:
-        store.save_capture(self.db, capture, self.run_id, processed=not capture.parsed_by_spider)
+        save_capture(self.db, capture, self.run_id, processed=not capture.parsed_by_spider)
         frontier.record_fetch(self.db, capture, self.crawler.spider.name, self.policy)
 
     def discover(self, request: Request, spider: Spider | None = None) -> None:
@@ -88,7 +89,7 @@ class StorePipeline:
             frontier.discover(self.db, request.url, self.crawler.spider.name, datetime.now(UTC))
 
     def process_item(self, item: Item, spider: Spider | None = None) -> Item:
-        saved = store.save_item(self.db, item)
+        saved = save_item(self.db, item)
         for name, count in saved.items():
             self.crawler.stats.inc_value(f"archiver/store/{name}", count)
         if isinstance(item, PageDone):

@@ -12,7 +12,8 @@ from scrapy.crawler import CrawlerProcess
 from archiver.archive.lock import lock_archive
 from archiver.registry import load_spider
 from archiver.settings import project_settings
-from archiver.store import schema as db
+from archiver.store.rows import counts_for_files
+from archiver.store.schema import open_db
 
 
 @dataclass
@@ -37,8 +38,8 @@ class CrawlReport:
         files = stats.get("archiver/warc/files", [])
         counts = {"articles": 0, "comments": 0, "quotes": 0}
         if db_path.exists():
-            archive = db.open_db(db_path)
-            counts = db.counts_for_files(archive, files)
+            archive = open_db(db_path)
+            counts = counts_for_files(archive, files)
             archive.close()
         return cls(
             spider=spider,

@@ -26,7 +26,9 @@ from archiver.archive.reader import read_records, warc_files
 from archiver.archive.repair import repair_open_files
 from archiver.items import FetchError
 from archiver.offline.reparse import process_record
-from archiver.store import schema as store
+from archiver.store.rows import capture_id
+from archiver.store.save import save_item
+from archiver.store.schema import open_db
 
 
 @dataclass
@@ -62,7 +64,7 @@ def ingest(target: Path, sources: list[Path]) -> IngestReport:
         lock_archive(source)  # refused while its worker still runs
         report.repaired += repair_open_files(source / "warc")[0]
         files.update(_bring_in(path, target / "warc", report) for path in warc_files(source))
-    db = store.open_db(target / "archive.db")
+    db = open_db(target / "archive.db")
     try:
         for path in sorted(files):  # name order is write order, as `reparse` reads them
             _process_file(db, path, report)
@@ -98,13 +100,13 @@ def _process_file(db: sqlite_utils.Database, path: Path, report: IngestReport) -
     """Reparse the file's records the database lacks; one transaction per file."""
     retried: dict[str, FetchError] = {}  # one file is one run: retries stay inside it
     for found in read_records(path):
-        if store.capture_id(db, found.record_id) is not None:
+        if capture_id(db, found.record_id) is not None:
             report.records_known += 1
             continue
         report.records += 1
         report.items += process_record(db, found, retried=retried)
     for error in retried.values():  # failures that outlived their retries
-        store.save_item(db, error)
+        save_item(db, error)
     db.conn.commit()
 
 
@@ -112,7 +114,7 @@ def _carry_errors(db: sqlite_utils.Database, source_db: Path) -> int:
     """Copy the worker's record-less errors (timeouts, refused...) that are not there yet."""
     if not source_db.exists():
         return 0
-    store.open_db(source_db).close()  # same shape as the target, whatever version wrote it
+    open_db(source_db).close()  # same shape as the target, whatever version wrote it
     db.execute("ATTACH DATABASE ? AS worker", (str(source_db),))
     try:
         cursor = db.execute(

@@ -32,7 +32,8 @@ from archiver.extract.workers import forked_pool
 from archiver.items import FetchError, Item, PageDone
 from archiver.registry import load_spider
 from archiver.store import frontier
-from archiver.store import schema as store
+from archiver.store.save import save_capture, save_item
+from archiver.store.schema import ensure_db_shape, open_db
 
 COMMIT_EVERY = 2000
 #: tables of crawl state, copied as they are from the old database
@@ -65,7 +66,7 @@ def process_record(
     process already read them (see record_items).
     """
     capture = capture_of(found)
-    store.save_capture(db, capture, run_id, processed=not capture.parsed_by_spider)
+    save_capture(db, capture, run_id, processed=not capture.parsed_by_spider)
     if capture.url.endswith("/robots.txt") or found.spider is None:
         return 0
     if items is None:
@@ -79,7 +80,7 @@ def process_record(
             retried[capture.url] = items[0]
             items = items[1:]
     for item in items:
-        store.save_item(db, item)
+        save_item(db, item)
     return sum(len(item.items) if isinstance(item, PageDone) else 1 for item in items)
 
 
@@ -166,7 +167,7 @@ def _reparse(archive: Path, progress: bool, readers: Readers) -> ReparseReport:
     building = archive / "archive.db.reparse"
     for stale in _db_files(building):
         stale.unlink(missing_ok=True)
-    db = store.open_db(building, fts=False)  # indexed for search once, at the end
+    db = open_db(building, fts=False)  # indexed for search once, at the end
     report = ReparseReport(skipped_open_files=len(list((archive / "warc").glob("*.open"))))
     files = warc_files(archive)
     total = sum(path.stat().st_size for path in files)
@@ -183,11 +184,11 @@ def _reparse(archive: Path, progress: bool, readers: Readers) -> ReparseReport:
                 if report.records % COMMIT_EVERY == 0:
                     db.conn.commit()
             for error in retried.values():  # failures that outlived their retries
-                store.save_item(db, error)
+                save_item(db, error)
             bar.update(path.stat().st_size - done)
     if target.exists():
         _carry_over(db, target)
-    store.ensure_db_shape(db)
+    ensure_db_shape(db)
     db.conn.commit()
     db.close()
     for old in _db_files(target):
@@ -198,7 +199,7 @@ def _reparse(archive: Path, progress: bool, readers: Readers) -> ReparseReport:
 
 def _carry_over(db: sqlite_utils.Database, old: Path) -> None:
     """Copy crawl state and record-less network errors from the database being replaced."""
-    store.open_db(old).close()  # same shape as the new one, whatever version wrote it
+    open_db(old).close()  # same shape as the new one, whatever version wrote it
     db.execute("ATTACH DATABASE ? AS old", (str(old),))
     for table in CARRIED_OVER:
         columns = ", ".join(db[table].columns_dict)

@@ -20,7 +20,7 @@ import sqlite_utils
 from archiver.archive.capture import Capture
 from archiver.archive.names import warc_date
 from archiver.archive.writer import EarlierCapture
-from archiver.store.schema import row_dict
+from archiver.store.rows import row_dict
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}

@@ -1,0 +1,500 @@
+"""A WordPress page (a post, or one of its comment pages): its article, then its comments.
+
+Markup this parser reads (each seen in the real pages of the shared corpus):
+- core comment walker: `li#comment-ID > article#div-comment-ID` (HTML5) or
+  `> div#div-comment-ID` (old markup, body loose in `div.comment-body`), replies
+  nested in `ol/ul.children`; themes with `li#li-comment-ID > article#comment-ID`;
+  old themes with a bare `li#comment-ID` signed by `<cite>Comment by X — date</cite>`;
+  the Epoch plugin's nested `div#comment-ID[data-comment-id]`.
+- a comment id may be repeated on an inner element (Epoch's "Report" span): the
+  outermost element carrying it is the comment, and nesting gives the parent.
+- "recent comments" widgets reuse the same markup for other posts' comments: a
+  comment whose permalink points at another page is not this post's.
+- `time[datetime]` is often absent, date-only or a literal "comment_date"; then the
+  visible date is read in the page's language and its country's time zone.
+- the post page shows comment page 1 (oldest first) or the last one (newest
+  first); its own number is read from the comment navigation.
+
+The post's id (`body.postid-ID`, shortlink `?p=ID`, the comment form's
+`comment_post_ID`) keys the article, so every comment page maps to one article.
+Sites are keyed on their blog root (`lemire.me/blog`): comment ids are per blog.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import parse_qs, urljoin, urlsplit
+
+from lxml import etree
+from lxml.html import HtmlElement
+from parsel import Selector
+from scrapy.http import HtmlResponse, TextResponse
+
+from archiver.extract.dates import capture_time, iso_or_none, parse_site_date
+from archiver.extract.html import STRING, TEXTS, Doc, classes, css, first, markup
+from archiver.extract.quoting import take_quotes
+from archiver.extract.text import clean_text, html_to_text, normalize_for_match
+from archiver.extract.threads import Own, Shape, Slot, Slots, own_parts, remove
+from archiver.items import Article, Comment, Item
+
+COMMENT_ID = re.compile(r"^(?:li-|div-)?comment-(\d+)$")
+COMMENT_PAGE = re.compile(r"/comment-page-(\d+)/?$")
+POST_ID_CLASS = re.compile(r"\bpostid-(\d+)\b")
+REST_POST = re.compile(r"/wp/v2/posts/(\d+)")
+COUNT = re.compile(
+    r"(\d+)\s+(?:comments?|kommentare?|antworten|ergänzungen|thoughts?|responses?|replies"
+    r"|commentaires?|réactions?)|(?:comments|kommentare)\s*\((\d+)\)",
+    re.IGNORECASE,
+)
+DATE_TEXT = re.compile(
+    r"(?:\d{1,2}\.\s?(?:\d{1,2}\.?|[^\W\d_]{3,}\.?)\s?,?\s?\d{2,4}"
+    r"|[A-Z][a-z]+\.? \d{1,2}(?:st|nd|rd|th)?,? \d{4}|\d{4}-\d{2}-\d{2})"
+    r"(?:\s*(?:um|at|à|@|,|-|–)?\s*\d{1,2}:\d{2}(?::\d{2})?(?:\s*[ap]\.?m\.?)?)?",
+    re.IGNORECASE,
+)
+SIGNED_BY = re.compile(r"^(?:comment by|kommentar von|posted by)\s+(.+?)\s+[—–-]", re.IGNORECASE)
+
+AUTHOR = (
+    ".comment-author .fn",
+    ".fn",
+    ".epoch-author-link",
+    ".comment-author strong",
+    ".comment-author b",
+    "li.comment-author",
+)
+BODY = (
+    ".comment-content",
+    ".comment-text",
+    ".comment_text",
+    ".epoch-comment-content",
+    ".entry-content",
+    ".comment-body",
+)
+# Parts of a comment that are not what the commenter wrote.
+CHROME = (
+    ".comment-author, .comment-meta, .commentmetadata, .comment-metadata, .reply, .comment-util,"
+    " .comment-reply-link, .comment-edit-link, .pmcc-comments-report-link, .avatar, .says,"
+    " .epoch-comment-meta, .epoch-comment-actions, script"
+)
+ARTICLE_BODY = (
+    ".entry-content",
+    ".post-content",
+    ".storycontent",
+    "[itemprop=articleBody]",
+    "#articleContent",
+    ".entry",
+)
+ENTRY_DATE = "time.entry-date::attr(datetime), time.published::attr(datetime)"
+# Around a post's text in a theme that does not wrap it: not part of it.
+POST_CHROME = "header, footer, h1, .entry-meta, #comments, .comments, script, style, form"
+# Where a comment's date is printed, in the order themes put it.
+DATE_PLACES = (
+    ".comment-metadata, .commentmetadata, .comment-meta, .comment-time, .comment-date, .date,"
+    " .epoch-comment-meta, .comment-author, cite"
+)
+# Countries' time zones for the visible dates of pages in these languages.
+ZONES = {
+    "de": "Europe/Berlin",
+    "de-at": "Europe/Vienna",
+    "de-ch": "Europe/Zurich",
+    "fr": "Europe/Paris",
+    "fr-be": "Europe/Brussels",
+    "fr-ch": "Europe/Zurich",
+    "nl": "Europe/Amsterdam",
+    "it": "Europe/Rome",
+    "es": "Europe/Madrid",
+    "en-gb": "Europe/London",
+}
+TLD_LANGUAGES = {"de": "de", "at": "de-at", "ch": "de-ch", "fr": "fr", "nl": "nl", "it": "it"}
+
+
+SHAPE = Shape(
+    comment_id=COMMENT_ID,
+    permalink="#comment-",
+    slots=Slots(
+        Slot("author", AUTHOR),
+        Slot("epoch-author", (".epoch-comment-author",), every=True),
+        Slot("body", BODY),
+        Slot("date", (DATE_PLACES,), every=True),
+        Slot("cite", ("cite",)),
+        Slot("moderation", (".comment-awaiting-moderation",)),
+        Slot("time", ("time",), every=True),
+    ),
+)
+CHROME_SLOTS = Slots(Slot("chrome", (CHROME,)))
+
+_IN_COMMENTS = etree.XPath(
+    "ancestor::*[@id='comments' or starts-with(@id, 'comment-') or starts-with(@id, 'li-comment-')]"
+)
+# The element named `current` beside links to comment pages, found from those links:
+# testing every element's class first cost ~0.5 ms a page.
+_CURRENT_PAGE = etree.XPath(
+    "//a[contains(@href, 'comment-page-')]/../*[contains(@class, 'current')]/text()",
+    smart_strings=False,
+)
+# Where themes show the comment navigation: as parsel's translation of `.nav-previous a,
+# a.prev` (`.nav-next a, a.next`), but testing class attributes rather than every
+# element's, which halves the cost of these page-wide queries.
+_HAS_CLASS = "contains(concat(' ', normalize-space(.), ' '), ' {} ')"
+_OLDER, _NEWER = (
+    etree.XPath(
+        f"//@class[{_HAS_CLASS.format(f'nav-{way}')}]/../descendant::a"
+        f" | //a/@class[{_HAS_CLASS.format(link)}]/.."
+    )
+    for way, link in (("previous", "prev"), ("next", "next"))
+)
+_PERMALINK_PARAGRAPH = etree.XPath(".//p[.//a[contains(@href, $fragment)]]")
+_DIGITS = re.compile(r"\d+")
+_TIME_OF_DAY = re.compile(r"\d{2}:\d{2}")
+
+
+@dataclass(frozen=True)
+class _Thread:
+    site: str
+    post_id: str
+    page: int
+    article_text: str
+    zone: str
+    languages: tuple[str, ...]
+    now: datetime
+    authors: frozenset[str]  # the page's commenters, whom quotes may name
+
+
+def parse_page(response: TextResponse) -> Iterator[Item]:
+    """A post page (or one of its comment pages) yields the article, then its comments."""
+    if not isinstance(response, HtmlResponse):
+        return
+    doc = Doc(response.selector.root)
+    post_id = _post_id(doc)
+    if post_id is None:
+        return  # a listing page: the spider follows its links
+    site = _site(doc, response.url)
+    page = _page_number(doc, response.url)
+    article = _article(doc, response.url, site, post_id)
+    # A further comment page repeats the post; its capture is the post page's.
+    article.stub = COMMENT_PAGE.search(urlsplit(response.url).path) is not None
+    yield article
+    this_post = post_path(response.url)
+    joined: dict[str, bool] = {}
+    comments = [own for own in own_parts(doc, SHAPE) if not _elsewhere(own, this_post, joined)]
+    language = _language(doc, response.url)
+    names = [_author(own) for own in comments]  # once: every comment's quotes may name them
+    thread = _Thread(
+        site=site,
+        post_id=post_id,
+        page=page,
+        article_text=normalize_for_match(article.body_text or ""),
+        zone=_zone(language),
+        languages=tuple(dict.fromkeys((language.split("-")[0], "en"))),
+        now=capture_time(response),
+        authors=frozenset(filter(None, names)),
+    )
+    for index, (own, name) in enumerate(zip(comments, names, strict=True), start=1):
+        yield from _comment(own, name, thread, index)
+
+
+def post_id_of(response: TextResponse) -> str | None:
+    """The WordPress post id of a single post's page; None on a listing page."""
+    return _post_id(Doc(response.selector.root))
+
+
+def _post_id(doc: Doc) -> str | None:
+    found = POST_ID_CLASS.search(doc.attr("body", "class") or "")
+    if found:
+        return found.group(1)
+    shortlink = doc.attr("link", "href", rel="shortlink") or ""
+    from_shortlink = parse_qs(urlsplit(shortlink).query).get("p", [None])[0]
+    rest = REST_POST.search(
+        doc.attr("link", "href", rel="alternate", type="application/json") or ""
+    )
+    return (
+        from_shortlink
+        or (rest.group(1) if rest else None)
+        or doc.attr("input", "value", name="comment_post_ID")
+        or first("a.comment-reply-link::attr(data-postid)", doc.root)
+    )
+
+
+def blog_root(response: TextResponse) -> str:
+    """The blog's root without scheme or "www." ("lemire.me/blog"): comment ids are per blog."""
+    return _site(Doc(response.selector.root), response.url)
+
+
+def _site(doc: Doc, url: str) -> str:
+    api = doc.attr("link", "href", rel="https://api.w.org/")
+    found = urlsplit(urljoin(url, api.split("wp-json")[0]) if api else url)
+    path = found.path.rstrip("/") if api else ""
+    return (found.hostname or "").removeprefix("www.") + path
+
+
+def comment_page_number(response: TextResponse) -> int:
+    """Which comment page this is; a post page without one in its URL may show the last."""
+    return _page_number(Doc(response.selector.root), response.url)
+
+
+def _page_number(doc: Doc, url: str) -> int:
+    found = COMMENT_PAGE.search(urlsplit(url).path)
+    if found:
+        return int(found.group(1))
+    cpage = parse_qs(urlsplit(url).query).get("cpage")
+    if cpage and cpage[0].isdigit():
+        return int(cpage[0])
+    current = next(filter(None, map(_DIGITS.search, _CURRENT_PAGE(doc.root))), None)
+    if current:
+        return int(current.group(0))
+    older = _comment_link_number(doc, _OLDER)
+    newer = _comment_link_number(doc, _NEWER)
+    return older + 1 if older else newer - 1 if newer else 1
+
+
+def _comment_link_number(doc: Doc, links: etree.XPath) -> int | None:
+    for link in links(doc.root):
+        href = link.get("href")
+        found = COMMENT_PAGE.search(urlsplit(href).path) if href is not None else None
+        if found:
+            return int(found.group(1))
+    return None
+
+
+def _article(doc: Doc, url: str, site: str, post_id: str) -> Article:
+    root = doc.root
+    scope = next(iter(doc.ids.get(f"post-{post_id}", [])), None)
+    for place in ("article.post", "div.post"):
+        scope = first(place, root) if scope is None else scope
+    node = root if scope is None else scope
+    ld = _json_ld(doc)
+    body = _outside_comments(node, ARTICLE_BODY)
+    if body is None:
+        body = _outside_comments(root, ARTICLE_BODY)
+    if body is None:
+        body = _bare_body(scope)
+    return Article(
+        site=site,
+        site_article_id=post_id,
+        url=url,
+        canonical_url=doc.attr("link", "href", rel="canonical"),
+        title=_first_text(node, ("h1.entry-title", "h1.post-title"))
+        or (_first_text(node, ("h1",)) if scope is not None else None)
+        or _meta(doc, "og:title")
+        or _first_text(node, (".entry-title",))
+        or clean_text(ld.get("headline"))
+        or _first_text(node, ("a[rel~=bookmark]::attr(title)", "h1"))
+        or clean_text(next(iter(doc.texts("title")), None)),
+        author=_ld_name(ld.get("author"))
+        or clean_text(doc.attr("meta", "content", name="author"))
+        or _first_text(node, (".author .fn", ".author.vcard", "a[rel=author]")),
+        published=iso_or_none(_meta(doc, "article:published_time"))
+        or iso_or_none(ld.get("datePublished"))
+        or iso_or_none(first(ENTRY_DATE, node)),
+        updated=iso_or_none(_meta(doc, "article:modified_time"))
+        or iso_or_none(ld.get("dateModified")),
+        body_html=markup(body) if body is not None else None,
+        body_text=html_to_text(Selector(root=body)) if body is not None else None,
+        tags=list(
+            dict.fromkeys(
+                doc.attrs("meta", "content", property="article:tag")
+                or [t.strip() for t in css("a[rel~=tag]::text")(node) if t.strip()]
+            )
+        ),
+        comment_count=_displayed_count(doc),
+    )
+
+
+def _json_ld(doc: Doc) -> dict[str, Any]:
+    """The page's JSON-LD Article (NewsArticle, BlogPosting...), flattened out of @graph."""
+    for script in doc.texts("script", type="application/ld+json"):
+        try:
+            data = json.loads(script)
+        except ValueError:
+            continue
+        nodes = data.get("@graph", [data]) if isinstance(data, dict) else data
+        for node in nodes if isinstance(nodes, list) else []:
+            kind = node.get("@type") if isinstance(node, dict) else None
+            if isinstance(kind, str) and kind.endswith(("Article", "BlogPosting", "Posting")):
+                return node
+    return {}
+
+
+def _ld_name(author: Any) -> str | None:  # noqa: ANN401 - JSON-LD: a name, an object or a list
+    if isinstance(author, list):
+        author = author[0] if author else None
+    if isinstance(author, dict):
+        author = author.get("name")
+    return clean_text(author) if isinstance(author, str) else None
+
+
+def _meta(doc: Doc, prop: str) -> str | None:
+    return clean_text(doc.attr("meta", "content", property=prop))
+
+
+def _outside_comments(node: HtmlElement, classes: tuple[str, ...]) -> HtmlElement | None:
+    """The first element of these classes that is not part of a comment."""
+    for name in classes:
+        for found in css(name)(node):
+            if found.tag not in ("li", "blockquote", "article") and not _IN_COMMENTS(found):
+                return found
+    return None
+
+
+def _bare_body(scope: HtmlElement | None) -> HtmlElement | None:
+    """A theme that puts the post's paragraphs straight in its container: all but the chrome."""
+    if scope is None or scope.tag not in ("article", "div"):
+        return None
+    tree = copy.deepcopy(scope)
+    remove(css(POST_CHROME)(tree))
+    return tree
+
+
+# Where themes show the comment count: `.comments-title, [class*='comments__headline'],
+# h2, h3, h4, a[href$='#comments']`, found in page order by plain substring tests that
+# are cheaper than CSS's (less than half the cost), then narrowed by `_count_place`.
+_COUNT_PLACES = etree.XPath(
+    "//@class[contains(., 'comments')]/.. | //h2 | //h3 | //h4"
+    " | //a/@href[contains(., '#comments')]/.."
+)
+
+
+def _count_place(element: HtmlElement) -> bool:
+    if element.tag in ("h2", "h3", "h4"):
+        return True
+    if element.tag == "a" and (element.get("href") or "").endswith("#comments"):
+        return True
+    return "comments-title" in classes(element) or "comments__headline" in (
+        element.get("class") or ""
+    )
+
+
+def _displayed_count(doc: Doc) -> int | None:
+    """The comment count the page shows ("91 Ergänzungen", "There are 13 comments")."""
+    epoch = next((t for e in doc.ids.get("epoch-count", []) for t in TEXTS(e)), None)
+    if epoch and epoch.strip().isdigit():
+        return int(epoch)
+    for heading in filter(_count_place, _COUNT_PLACES(doc.root)):
+        found = COUNT.search(" ".join(STRING(heading).split()))
+        if found:
+            return int(found.group(1) or found.group(2))
+    return None
+
+
+def _elsewhere(own: Own, this_post: str, joined: dict[str, bool]) -> bool:
+    """A widget's comment on another post: its permalink leads elsewhere."""
+    return bool(own.links) and all(_leads_elsewhere(h, this_post, joined) for h in own.links)
+
+
+def _leads_elsewhere(href: str, this_post: str, joined: dict[str, bool]) -> bool:
+    # The joined path does not depend on the fragment: the comments' permalinks share one join.
+    before = href.split("#", 1)[0]
+    if before not in joined:
+        joined[before] = post_path(urljoin(f"http://x{this_post}", href)) != this_post
+    return joined[before]
+
+
+def post_path(url: str) -> str:
+    """A post's path without its comment page, so all its pages compare equal."""
+    return COMMENT_PAGE.sub("/", urlsplit(url).path).rstrip("/") + "/"
+
+
+def _comment(own: Own, author: str | None, thread: _Thread, index: int) -> Iterator[Item]:
+    body = _body(own)  # a copy, ours to change: its markup is kept before quotes leave it
+    body_html = markup(body)
+    quotes = list(take_quotes(body, thread.article_text, thread.site, thread.authors))
+    pending = own.best("moderation")
+    moderation = clean_text(own.string(pending)) if pending is not None else None
+    yield Comment(
+        site=thread.site,
+        site_comment_id=own.comment_id,
+        site_article_id=thread.post_id,
+        author=author,
+        posted=_posted(own, thread),
+        body_html=body_html,
+        body_text=html_to_text(Selector(root=body)),
+        parent_site_comment_id=own.parent,
+        page=thread.page,
+        index=index,
+        moderation=moderation,
+    )
+    for ordinal, quote in enumerate(quotes, start=1):
+        quote.site_comment_id = own.comment_id
+        quote.ordinal = ordinal
+        yield quote
+
+
+def _body(own: Own) -> HtmlElement:
+    """What the commenter wrote, without the theme's author line, dates and buttons."""
+    found = own.best("body")
+    tree = own.copy(own.element if found is None else found)
+    chrome = [e for e in tree.iter(etree.Element) if CHROME_SLOTS.met(e)]
+    if found is None:  # an old theme: the body is loose, signed in the paragraph of its permalink
+        chrome += _PERMALINK_PARAGRAPH(tree, fragment=f"#comment-{own.comment_id}")
+    remove(chrome)
+    return tree
+
+
+def _author(own: Own) -> str | None:
+    for found in own.ranked("author"):
+        name = clean_text(own.string(found))
+        if name:
+            return name
+    epoch = own.hits("epoch-author")
+    name = clean_text(" ".join(text for e in epoch for text in own.texts(e)))
+    if name:
+        return name.strip("· ")
+    cite = own.best("cite")
+    signed = SIGNED_BY.match(clean_text(own.string(cite) if cite is not None else None) or "")
+    return signed.group(1) if signed else None
+
+
+def _posted(own: Own, thread: _Thread) -> str | None:
+    """`time[datetime]` when it holds a time of day, else the date the page prints."""
+    for time in own.hits("time"):
+        value = time.get("datetime")
+        if value is not None and _TIME_OF_DAY.search(value):
+            moment = iso_or_none(value, thread.zone)
+            if moment:
+                return moment
+    for place in own.hits("date"):
+        found = DATE_TEXT.search(" ".join(own.string(place).split()))
+        if found:
+            return parse_site_date(
+                _date_words(found.group(0)),
+                now=thread.now,
+                tz=thread.zone,
+                languages=thread.languages,
+            )
+    return None
+
+
+def _date_words(text: str) -> str:
+    """ "17.07, 2011 @ 13:04" and "March 11th, 2015 at 02:57" as dateparser reads them."""
+    text = re.sub(r"(\d{1,2}\.\d{1,2}),\s*(\d{4})", r"\1.\2", text)
+    text = re.sub(r"(\d)(?:st|nd|rd|th)\b", r"\1", text)
+    return re.sub(r"\s+(?:um|at|à|@|-|–)\s+", " ", text)
+
+
+def _language(doc: Doc, url: str) -> str:
+    """The page's language ("de-de"): html@lang, og:locale, else the country's domain."""
+    lang = doc.attr("html", "lang") or _meta(doc, "og:locale") or ""
+    if lang:
+        return lang.replace("_", "-").lower()
+    tld = (urlsplit(url).hostname or "").rsplit(".", 1)[-1]
+    return TLD_LANGUAGES.get(tld, "en")
+
+
+def _zone(language: str) -> str:
+    """The time zone of dates printed without one: the language's country, else UTC."""
+    return ZONES.get(language) or ZONES.get(language.split("-")[0]) or "UTC"
+
+
+def _first_text(node: HtmlElement, selectors: tuple[str, ...]) -> str | None:
+    for selector in selectors:
+        found = css(selector)(node)
+        value = (found[0] if "::attr" in selector else STRING(found[0])) if found else None
+        if clean_text(value):
+            return clean_text(value)
+    return None

@@ -1,0 +1,75 @@
+"""Reading the store: a row's id by the site's own keys, a row as a dict, counts by WARC file."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import sqlite_utils
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def one_value(db: sqlite_utils.Database, sql: str, params: tuple | dict) -> int | None:
+    row = db.execute(sql, params).fetchone()
+    return row[0] if row else None
+
+
+def capture_id(db: sqlite_utils.Database, record_id: str | None) -> int | None:
+    if record_id is None:
+        return None
+    return one_value(db, "SELECT id FROM captures WHERE warc_record_id = ?", (record_id,))
+
+
+def author_id(db: sqlite_utils.Database, site: str, name: str | None) -> int | None:
+    if not name:
+        return None
+    db.execute(
+        "INSERT INTO authors (site, name) VALUES (?, ?) ON CONFLICT DO NOTHING", (site, name)
+    )
+    return one_value(db, "SELECT id FROM authors WHERE site = ? AND name = ?", (site, name))
+
+
+def article_id(db: sqlite_utils.Database, site: str, site_article_id: str) -> int | None:
+    return one_value(
+        db,
+        "SELECT id FROM articles WHERE site = ? AND site_article_id = ?",
+        (site, site_article_id),
+    )
+
+
+def comment_id(db: sqlite_utils.Database, site: str, site_comment_id: str | None) -> int | None:
+    if site_comment_id is None:
+        return None
+    return one_value(
+        db,
+        "SELECT id FROM comments WHERE site = ? AND site_comment_id = ?",
+        (site, site_comment_id),
+    )
+
+
+def row_dict(db: sqlite_utils.Database, sql: str, params: tuple) -> dict | None:
+    """The first row of a query as a dict, or None."""
+    cursor = db.execute(sql, params)
+    values = cursor.fetchone()
+    return dict(zip([d[0] for d in cursor.description], values, strict=True)) if values else None
+
+
+def counts_for_files(db: sqlite_utils.Database, warc_files: list[str]) -> dict[str, int]:
+    """Distinct articles, comments and quotes whose latest capture is in these WARC files."""
+    marks = ", ".join("?" for _ in warc_files) or "NULL"
+    sql = {
+        "articles": "SELECT COUNT(*) FROM articles t",
+        "comments": "SELECT COUNT(*) FROM comments t",
+        "quotes": "SELECT COUNT(*) FROM quotes q JOIN comments t ON t.id = q.comment_id",
+    }
+    return {
+        name: one_value(
+            db,
+            f"{query} JOIN captures c ON c.id = t.capture_id WHERE c.warc_filename IN ({marks})",
+            tuple(warc_files),
+        )
+        or 0
+        for name, query in sql.items()
+    }
