@@ -70,7 +70,11 @@ ITEM_PIPELINES = {"archiver.crawl.pipeline.StorePipeline": 300}
 STORE_COMMIT_SECONDS = 1.0  # a kill loses at most this much work, which resume redoes
 # Pages are parsed in one worker process beside Scrapy's (archiver.crawl.extraction), so
 # fetching, archiving and saving go on meanwhile; on a single core there is no gain.
-EXTENSIONS = {"archiver.crawl.extraction.ExtractionProcess": 0}
+# The archive's lock and database are opened after the worker forks (a higher number).
+EXTENSIONS = {
+    "archiver.crawl.extraction.ExtractionProcess": 0,
+    "archiver.crawl.resources.ArchiveResources": 10,
+}
 EXTRACTION_PROCESS = (os.cpu_count() or 1) > 1
 # A response's outputs are a few requests and one PageDone, saved synchronously: handled
 # one by one, in order, so its links join the frontier before its items commit (and

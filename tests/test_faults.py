@@ -267,8 +267,11 @@ def test_reparse_never_parses_a_partial_body(faulty_crawl, tmp_path):
     from_records = ("http_", "truncated", "decode_error", "parse_error")
 
     def keyed(errors, kinds=from_records):
-        return sorted((url, error, attempts, record) for url, error, _, attempts, record in errors
-                      if error.startswith(kinds))
+        return sorted(
+            (url, error, attempts, record)
+            for url, error, _, attempts, record in errors
+            if error.startswith(kinds)
+        )
 
     assert keyed(rebuilt["fetch_errors"]) == keyed(live["fetch_errors"])
     unrecorded = [e for e in live["fetch_errors"] if e[4] is None]

@@ -18,7 +18,8 @@ NEXT = "http://site.test/page/4/"
 
 @pytest.fixture
 def middleware(tmp_path):
-    crawler = get_crawler(settings_dict={"ARCHIVE_DIR": str(tmp_path)})
+    resources = {"archiver.crawl.resources.ArchiveResources": 10}
+    crawler = get_crawler(settings_dict={"ARCHIVE_DIR": str(tmp_path), "EXTENSIONS": resources})
     return RecrawlSpiderMiddleware(crawler)
 
 

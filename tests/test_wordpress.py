@@ -297,3 +297,11 @@ def test_index_pages_give_their_links_without_the_request_that_asked(corpus):
         "http://wp.test/feed/", feed.body, [("Content-Type", feed.content_type)]
     )
     assert {u for u, _ in followed(response)} <= set(posts) and followed(response)
+
+
+def test_a_start_page_read_back_discovers_the_post_indexes():
+    """The home page rebuilt from its record (no request meta) still leads to the sitemap."""
+    site = build_wpsite(posts=4, base="http://wp.test")
+    home = site.routes["/"]
+    response = build_response("http://wp.test/", home.body, [("Content-Type", "text/html")])
+    assert ("http://wp.test/wp-sitemap.xml", "listing") in followed(response)

@@ -19,6 +19,7 @@ from scrapy.http import Request, Response
 
 from archiver.archive.capture import Capture
 from archiver.archive.writer import Exchange, WarcFileWriter
+from archiver.contract import Meta
 from archiver.crawl.limits import truncation
 
 #: sent with `capture=Capture(...)` after each response record is written
@@ -52,13 +53,13 @@ class WarcCaptureMiddleware:
     def process_response(
         self, request: Request, response: Response, spider: Spider | None = None
     ) -> Response:
-        earlier = request.meta.get("earlier_capture")
+        earlier = request.meta.get(Meta.EARLIER_CAPTURE)
         location = self.writer.write_exchange(exchange_of(request, response), earlier)
         capture = Capture.at(location, response.url, response.status)
-        request.meta["archived"] = capture
-        request.meta["capture"] = location.record_id
-        request.meta["fetched_at"] = location.date
-        request.meta["revisit"] = location.refers_to is not None
+        request.meta[Meta.ARCHIVED] = capture
+        request.meta[Meta.CAPTURE] = location.record_id
+        request.meta[Meta.FETCHED_AT] = location.date
+        request.meta[Meta.REVISIT] = location.refers_to is not None
         stats = self.crawler.stats
         stats.inc_value("archiver/warc/records_written", 2)
         stats.set_value("archiver/warc/bytes_written", self.writer.bytes_written)

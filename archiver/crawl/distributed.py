@@ -52,6 +52,7 @@ from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.queue import PriorityQueue
 from twisted.internet.task import LoopingCall
 
+from archiver.contract import THREAD_LINKS, Meta
 from archiver.store.frontier import Policy
 
 logger = logging.getLogger(__name__)
@@ -124,8 +125,6 @@ redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
 return 1
 """
 
-#: how a request was found (its meta "link") when it leads to a thread page
-THREAD_LINKS = {"article", "comments", "due"}
 
 # KEYS: workers, queue, leases, dupefilter, leased, scores. ARGV: 'join' or 'leave', worker,
 # seconds. A run starts when a worker joins an idle Redis and ends when the last one leaves.
@@ -266,7 +265,7 @@ class RedisScheduler(redis_scheduler.Scheduler):
             return True
         fingerprint = self.df.request_fingerprint(request)
         claim = self.claim_seconds
-        if request.dont_filter or request.meta.get("link") not in THREAD_LINKS or self.recheck:
+        if request.dont_filter or request.meta.get(Meta.LINK) not in THREAD_LINKS or self.recheck:
             claim = 0  # retries, start and listing pages; --recheck polls every thread
         args = [fingerprint, -request.priority, self.queue.encode(request)]
         args += [int(request.dont_filter), claim, self.worker]

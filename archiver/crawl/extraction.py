@@ -25,6 +25,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response, TextResponse
 
+from archiver.contract import Meta
 from archiver.extract.responses import build_response
 from archiver.extract.workers import forked_pool
 from archiver.items import Item, PageDone
@@ -95,7 +96,7 @@ def _read(
     url: str, body: bytes, headers: list[tuple[str, str]], status: int, meta: dict
 ) -> tuple[PageDone, list[dict]]:
     """In the worker: what the spider reads of a page, and the requests for its links."""
-    stamps = (meta.get("fetched_at"), meta.get("capture"))
+    stamps = (meta.get(Meta.FETCHED_AT), meta.get(Meta.CAPTURE))
     response = build_response(url, body, headers, status, *stamps, meta=meta)
     done, links = _spider.read_here(response)
     return done, [request.to_dict(spider=_spider) for request in links]

@@ -12,33 +12,17 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 
-import sqlite_utils
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
 
 from archiver.archive.capture import Capture
-from archiver.archive.lock import lock_archive
-from archiver.archive.names import warc_date
+from archiver.contract import Link, Meta
 from archiver.crawl.capture import capture_written
+from archiver.crawl.resources import ArchiveResources
 from archiver.items import Item, PageDone
 from archiver.store import frontier
 from archiver.store.save import save_capture, save_item
-from archiver.store.schema import open_db
-
-
-def archive_db(crawler: Crawler) -> sqlite_utils.Database:
-    """The crawl's one connection to ARCHIVE_DIR/archive.db, shared by its components."""
-    db = getattr(crawler, "_archive_db", None)
-    if db is None:
-        archive = Path(crawler.settings.get("ARCHIVE_DIR"))
-        archive.mkdir(parents=True, exist_ok=True)
-        lock_archive(archive)
-        db = open_db(archive / "archive.db")
-        crawler._archive_db = db  # type: ignore[attr-defined]
-    return db
 
 
 def recrawl_policy(crawler: Crawler) -> frontier.Policy:
@@ -51,7 +35,8 @@ def recrawl_policy(crawler: Crawler) -> frontier.Policy:
 class StorePipeline:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.db = archive_db(crawler)
+        self.resources = ArchiveResources.of(crawler)
+        self.db = self.resources.db
         self.policy = recrawl_policy(crawler)
         self.run_id: int | None = None
         self.commit_seconds = crawler.settings.getfloat("STORE_COMMIT_SECONDS")
@@ -59,8 +44,6 @@ class StorePipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StorePipeline:
-        if not crawler.settings.get("ARCHIVE_DIR"):
-            raise NotConfigured("ARCHIVE_DIR is not set")
         pipeline = cls(crawler)
         crawler.signals.connect(pipeline.save_capture, signal=capture_written)
         crawler.signals.connect(pipeline.discover, signal=signals.request_scheduled)
@@ -68,16 +51,7 @@ class StorePipeline:
         return pipeline
 
     def open_spider(self, spider: Spider | None = None) -> None:
-        from archiver.offline.resume import resume  # resume reparses records: import late, no cycle
-
-        spider = spider or self.crawler.spider
-        report = resume(self.db, Path(self.crawler.settings.get("ARCHIVE_DIR")), spider)
-        if report.records:
-            spider.logger.info("resumed an interrupted crawl: %s", report)
-        self.run_id = (
-            self.db["crawl_runs"].insert({"spider": spider.name, "started": _now()}).last_pk
-        )
-        self.db.conn.commit()
+        self.run_id = self.resources.open_run(spider or self.crawler.spider)
 
     def save_capture(self, capture: Capture) -> None:
         save_capture(self.db, capture, self.run_id, processed=not capture.parsed_by_spider)
@@ -85,7 +59,7 @@ class StorePipeline:
 
     def discover(self, request: Request, spider: Spider | None = None) -> None:
         """Every scheduled request joins the frontier, so a kill cannot lose it."""
-        if request.meta.get("link") != "start":
+        if request.meta.get(Meta.LINK) != Link.START:
             frontier.discover(self.db, request.url, self.crawler.spider.name, datetime.now(UTC))
 
     def process_item(self, item: Item, spider: Spider | None = None) -> Item:
@@ -102,24 +76,4 @@ class StorePipeline:
         return item
 
     def close(self, spider: Spider, reason: str = "") -> None:
-        stats = self.crawler.stats
-        self.db["crawl_runs"].update(
-            self.run_id,
-            {
-                "finished": _now(),
-                "finish_reason": reason,
-                "pages": stats.get_value("downloader/response_count", 0),
-                "revisits": stats.get_value("archiver/warc/revisits", 0),
-                "new_articles": stats.get_value("archiver/store/new_articles", 0),
-                "new_comments": stats.get_value("archiver/store/new_comments", 0),
-                "errors": stats.get_value("archiver/store/errors", 0),
-                "warc_bytes": stats.get_value("archiver/warc/bytes_written", 0),
-            },
-        )
-        self.db.conn.commit()
-        self.db.close()
-
-
-def _now() -> str:
-    """The format of WARC dates: crawl state compares them as strings."""
-    return warc_date(datetime.now(UTC))
+        self.resources.close_run(reason, self.crawler.stats)

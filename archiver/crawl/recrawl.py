@@ -18,7 +18,8 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response
 
 from archiver.archive.names import warc_date
-from archiver.crawl.pipeline import archive_db
+from archiver.contract import Link, Meta
+from archiver.crawl.resources import ArchiveResources
 from archiver.items import Article, Comment, PageDone
 from archiver.store import frontier
 
@@ -26,7 +27,7 @@ from archiver.store import frontier
 class RecrawlSpiderMiddleware:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.db = archive_db(crawler)
+        self.db = ArchiveResources.of(crawler).db
         self.recheck = crawler.settings.getbool("RECRAWL_RECHECK")
         self.started = warc_date(datetime.now(UTC))
 
@@ -41,7 +42,7 @@ class RecrawlSpiderMiddleware:
         now = datetime.now(UTC)
         for url in frontier.due_urls(self.db, spider.name, now, self.recheck):
             self.crawler.stats.inc_value("archiver/recrawl/due")
-            yield spider.request(url, "due")
+            yield spider.request(url, Link.DUE)
 
     def process_spider_output(
         self, response: Response, result: Iterable[Any], spider: Spider | None = None
@@ -59,18 +60,18 @@ class RecrawlSpiderMiddleware:
             if not isinstance(output, Request):
                 yield output
                 continue
-            link = output.meta.get("link")
+            link = output.meta.get(Meta.LINK)
             row = frontier.get(self.db, output.url)
             # New to the archive: never fetched, or first seen by this very run (found by
             # a sitemap, say, and fetched before this listing was read).
             new = row is None or row["last_fetched"] is None or row["first_seen"] >= self.started
-            if link == "article":
+            if link == Link.ARTICLE:
                 listing_has_news = bool(listing_has_news) or new
-            if link == "listing" and listing_has_news is False and not thread_page:
+            if link == Link.LISTING and listing_has_news is False and not thread_page:
                 self.crawler.stats.inc_value("archiver/recrawl/listing_walk_stopped")
                 continue
             due = frontier.is_due(row, datetime.now(UTC))
-            if not self.recheck and link != "listing" and not due:
+            if not self.recheck and link != Link.LISTING and not due:
                 self.crawler.stats.inc_value("archiver/recrawl/not_due")
                 continue
             yield output
@@ -85,7 +86,7 @@ class RecrawlSpiderMiddleware:
 
 class RecrawlDownloaderMiddleware:
     def __init__(self, crawler: Crawler) -> None:
-        self.db = archive_db(crawler)
+        self.db = ArchiveResources.of(crawler).db
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RecrawlDownloaderMiddleware:
@@ -93,13 +94,13 @@ class RecrawlDownloaderMiddleware:
 
     def process_request(self, request: Request, spider: Spider | None = None) -> None:
         # robots.txt must never come back as an empty 304: Scrapy would read "allow all".
-        if request.meta.get("dont_obey_robotstxt") or request.meta.get("earlier_capture"):
+        if request.meta.get("dont_obey_robotstxt") or request.meta.get(Meta.EARLIER_CAPTURE):
             return
         row = frontier.get(self.db, request.url)
         earlier = frontier.earlier_capture(row)
         if earlier is None or row is None:
             return
-        request.meta["earlier_capture"] = earlier
+        request.meta[Meta.EARLIER_CAPTURE] = earlier
         request.meta["handle_httpstatus_list"] = [
             *request.meta.get("handle_httpstatus_list", []),
             304,

@@ -19,6 +19,7 @@ from scrapy.utils.request import request_from_dict
 from twisted.python.failure import Failure
 
 from archiver.archive.capture import Capture, recorded_failure
+from archiver.contract import Link, Meta
 from archiver.crawl.extraction import ExtractionProcess
 from archiver.crawl.failures import attempts, classify
 from archiver.extract.dates import parse_iso, within
@@ -66,16 +67,20 @@ class NewsSpider(scrapy.Spider):
     async def start(self) -> Any:  # noqa: ANN401 - Scrapy's async-generator protocol
         # Start pages are always fetched (conditionally): they are how new articles appear.
         for url in self.start_urls:
-            yield self.request(url, "start")
+            yield self.request(url, Link.START)
 
-    def request(self, url: str, link: str) -> Request:
+    def is_start(self, response: Response) -> bool:
+        """A start page, however it is read: live, or rebuilt from its WARC record."""
+        return response.meta.get(Meta.LINK) == Link.START or response.url in self.start_urls
+
+    def request(self, url: str, link: Link) -> Request:
         """A request to parse; `link` says how it was found: start, article, listing, comments."""
-        return Request(url, callback=self.parse, errback=self.on_error, meta={"link": link})
+        return Request(url, callback=self.parse, errback=self.on_error, meta={Meta.LINK: link})
 
     async def parse(self, response: Response) -> AsyncIterator[Item | Request]:
         """Yield requests for the pages it links to, then one PageDone holding the page's items."""
-        if response.meta.get("revisit"):  # unchanged since the capture the revisit points at
-            yield PageDone(response.url, capture=response.meta.get("capture"))
+        if response.meta.get(Meta.REVISIT):  # unchanged since the capture the revisit points at
+            yield PageDone(response.url, capture=response.meta.get(Meta.CAPTURE))
             return
         done, links = await self.read(response)
         too_old = any(
@@ -113,9 +118,9 @@ class NewsSpider(scrapy.Spider):
         if not isinstance(response, TextResponse) or self._listing_too_old(response):
             return
         links = (
-            (self.article_links, "article"),
-            (self.next_listing, "listing"),
-            (self.comment_pages, "comments"),
+            (self.article_links, Link.ARTICLE),
+            (self.next_listing, Link.LISTING),
+            (self.comment_pages, Link.COMMENTS),
         )
         for selector, link in links:
             if selector:
@@ -139,7 +144,7 @@ class NewsSpider(scrapy.Spider):
             return
         # Only an archived response names a capture: a retried request's meta keeps
         # the capture of an earlier attempt, which a timeout must not point at.
-        archived: Capture | None = request.meta.get("archived") if failed.from_response else None
+        archived: Capture | None = request.meta.get(Meta.ARCHIVED) if failed.from_response else None
         capture = archived.warc_record_id if archived else None
         response = getattr(failure.value, "response", None)
         received = len(response.body) if response is not None else 0

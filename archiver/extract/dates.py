@@ -1,7 +1,7 @@
 """Dates as parsers read them: ISO metadata, what a site prints, and the capture time.
 
 Parsers are pure functions of a response; the only thing they read besides the
-response's url, headers and body is `response.meta["fetched_at"]`, the capture
+response's url, headers and body is `response.meta[Meta.FETCHED_AT]`, the capture
 time, which both the live crawl and `reparse` set from the WARC record. Every
 date leaves here as UTC ISO 8601 with a Z, the one date format of the database.
 """
@@ -14,10 +14,12 @@ from zoneinfo import ZoneInfo
 
 from scrapy.http import TextResponse
 
+from archiver.contract import Meta
+
 
 def capture_time(response: TextResponse) -> datetime:
     """When the response was fetched (UTC), as recorded in its WARC record."""
-    fetched_at = response.meta.get("fetched_at") if _has_meta(response) else None
+    fetched_at = response.meta.get(Meta.FETCHED_AT) if _has_meta(response) else None
     if fetched_at:
         return datetime.fromisoformat(fetched_at.replace("Z", "+00:00"))
     return datetime.now(UTC)

@@ -18,6 +18,7 @@ import brotli
 from scrapy.http import Response, TextResponse
 
 from archiver.archive.capture import Capture, recorded_failure
+from archiver.contract import Meta
 from archiver.extract.responses import build_response, decode_body, release_parse_tree
 from archiver.extract.sanitize import sanitize_html
 from archiver.items import Article, Comment, FetchError, Item, PageDone, Quote, ReplyLink
@@ -27,7 +28,7 @@ PageParser = Callable[[TextResponse], Iterable[Item]]
 
 def extract(parse_page: PageParser, response: Response) -> Iterator[Item]:
     """Run a site parser on a response; a crash becomes a FetchError, never an exception."""
-    capture = response.meta.get("capture")
+    capture = response.meta.get(Meta.CAPTURE)
     if not isinstance(response, TextResponse):
         return
     try:
@@ -69,7 +70,7 @@ def page_done(response: Response, items: list[Item]) -> PageDone:
                 item.site_comment_id
             )
     seen = [(site, article, page, ids) for (site, article, page), ids in pages.items()]
-    return PageDone(response.url, fingerprint, seen, response.meta.get("capture"), items)
+    return PageDone(response.url, fingerprint, seen, response.meta.get(Meta.CAPTURE), items)
 
 
 def read_page(parse_page: PageParser, response: Response) -> PageDone:

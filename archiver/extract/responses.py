@@ -13,6 +13,8 @@ import brotli
 from scrapy.http import Headers, Request, Response
 from scrapy.responsetypes import responsetypes
 
+from archiver.contract import Meta
+
 # Headers that describe the bytes on the wire, not the decoded body we hand parsers.
 _WIRE_HEADERS = {b"content-encoding", b"transfer-encoding", b"content-length"}
 
@@ -33,7 +35,8 @@ def build_response(
         if name.lower().encode() not in _WIRE_HEADERS:
             scrapy_headers.appendlist(name, value)
     cls = responsetypes.from_args(headers=scrapy_headers, url=url, body=body)
-    request = Request(url, meta={**(meta or {}), "fetched_at": fetched_at, "capture": capture})
+    stamps = {Meta.FETCHED_AT: fetched_at, Meta.CAPTURE: capture}
+    request = Request(url, meta={**(meta or {}), **stamps})
     return cls(url=url, status=status, headers=scrapy_headers, body=body, request=request)
 
 

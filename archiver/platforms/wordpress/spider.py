@@ -19,6 +19,7 @@ from scrapy.http import Request, Response, TextResponse
 from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
 
+from archiver.contract import Link, Meta
 from archiver.crawl.spider import NewsSpider
 from archiver.extract.dates import iso_or_none, to_utc_iso, within
 from archiver.items import FetchError
@@ -89,8 +90,8 @@ class WordpressPlatform(NewsSpider):
         if "replytocom" in query or (not index and re.search(r"/feed/?$", path)):
             self.crawler.stats.inc_value("archiver/wordpress/not_followed")
             return None
-        link = "listing" if index else "comments" if COMMENT_PAGE.search(path) else None
-        request = self.request(url, link or meta.pop("link", "article"))
+        link = Link.LISTING if index else Link.COMMENTS if COMMENT_PAGE.search(path) else None
+        request = self.request(url, link or meta.pop(Meta.LINK, Link.ARTICLE))
         request.meta.update(meta)
         return request
 
@@ -123,8 +124,8 @@ class WordpressPlatform(NewsSpider):
             for href in response.css(self.article_links).getall():
                 yield self._request(response, href)
         for href in response.css(self.next_listing).getall():
-            yield self._request(response, href, link="listing")
-        if response.meta.get("link") == "start":
+            yield self._request(response, href, **{Meta.LINK: Link.LISTING})
+        if self.is_start(response):
             yield from self._discover(response)
 
     def _discover(self, response: TextResponse) -> Iterator[Request | None]:
@@ -147,7 +148,8 @@ class WordpressPlatform(NewsSpider):
     def _index_request(self, response: Response, indexes: list[str]) -> Request | None:
         if not indexes:
             return None
-        request = self._request(response, indexes[0], index=True, fallbacks=indexes[1:])
+        fallbacks = {Meta.INDEX_FALLBACKS: indexes[1:]}
+        request = self._request(response, indexes[0], index=True, **fallbacks)
         if request is not None:
             request.errback = self._on_index_error
         return request
@@ -201,7 +203,8 @@ class WordpressPlatform(NewsSpider):
         yield from self.on_error(failure)
         response = getattr(failure.value, "response", None)
         if response is not None and response.status in _MISSING:
-            request = self._index_request(response, failure.request.meta.get("fallbacks", []))
+            fallbacks = failure.request.meta.get(Meta.INDEX_FALLBACKS, [])
+            request = self._index_request(response, fallbacks)
             if request is not None:
                 yield request
 

@@ -1,0 +1,84 @@
+"""What a crawl holds open for all its components: the archive's lock, its database, its run.
+
+A Scrapy extension, built before the engine's middlewares and pipeline (which find
+it with `ArchiveResources.of`) and after the extraction worker forks, so that
+worker holds no database connection. Opening a run first brings the database level
+with the WARC files a killed crawl left (`archiver.offline.resume`): the store only
+saves, it never parses.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlite_utils
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from scrapy.statscollectors import StatsCollector
+
+from archiver.archive.lock import lock_archive
+from archiver.archive.names import warc_date
+from archiver.crawl.spider import NewsSpider
+from archiver.offline.resume import resume
+from archiver.store.schema import open_db
+
+
+class ArchiveResources:
+    """The archive directory's lock, its one database connection and this crawl's run row."""
+
+    def __init__(self, archive: Path) -> None:
+        archive.mkdir(parents=True, exist_ok=True)
+        lock_archive(archive)
+        self.archive = archive
+        self.db: sqlite_utils.Database = open_db(archive / "archive.db")
+        self.run_id: int | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ArchiveResources:
+        if not crawler.settings.get("ARCHIVE_DIR"):
+            raise NotConfigured("ARCHIVE_DIR is not set")
+        return cls(Path(crawler.settings.get("ARCHIVE_DIR")))
+
+    @staticmethod
+    def of(crawler: Crawler) -> ArchiveResources:
+        """The crawl's resources, for a component that needs the database."""
+        for extension in crawler.extensions.middlewares:
+            if isinstance(extension, ArchiveResources):
+                return extension
+        raise NotConfigured(
+            "archiver.crawl.resources.ArchiveResources is not in EXTENSIONS (or ARCHIVE_DIR unset)"
+        )
+
+    def open_run(self, spider: NewsSpider) -> int:
+        """Resume what a killed crawl left, then record this run."""
+        report = resume(self.db, self.archive, spider)
+        if report.records:
+            spider.logger.info("resumed an interrupted crawl: %s", report)
+        run = self.db["crawl_runs"].insert({"spider": spider.name, "started": now()})
+        self.run_id = run.last_pk
+        self.db.conn.commit()
+        return self.run_id
+
+    def close_run(self, reason: str, stats: StatsCollector) -> None:
+        """Record how the run ended, commit, and let go of the database."""
+        self.db["crawl_runs"].update(
+            self.run_id,
+            {
+                "finished": now(),
+                "finish_reason": reason,
+                "pages": stats.get_value("downloader/response_count", 0),
+                "revisits": stats.get_value("archiver/warc/revisits", 0),
+                "new_articles": stats.get_value("archiver/store/new_articles", 0),
+                "new_comments": stats.get_value("archiver/store/new_comments", 0),
+                "errors": stats.get_value("archiver/store/errors", 0),
+                "warc_bytes": stats.get_value("archiver/warc/bytes_written", 0),
+            },
+        )
+        self.db.conn.commit()
+        self.db.close()
+
+
+def now() -> str:
+    """The format of WARC dates: crawl state compares them as strings."""
+    return warc_date(datetime.now(UTC))
