@@ -51,7 +51,7 @@ _WAYBACK = re.compile(
 )
 # What an archived URL starts with when Wayback wrote it without its "//" or scheme.
 _SCHEME_SLASHES = re.compile(r"(https?):/*", re.IGNORECASE)
-_ENCODED_SCHEME = re.compile(r"https?%3A", re.IGNORECASE)
+_ENCODED_HEAD = re.compile(r"%3A|%2F", re.IGNORECASE)
 _BARE_HOST = re.compile(r"[\w-]+(?:\.[\w-]+)*\.?(?::\d+)?(?:[/?#]|$)")
 _SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.-]*):")
 _ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
@@ -88,7 +88,7 @@ def original_url(url: str) -> str:
 def _archived(original: str, *, timestamped: bool) -> str | None:
     """The URL a capture's path names, made absolute; None when it names none."""
     original = original.strip(_HTML_SPACE)
-    if _ENCODED_SCHEME.match(original):
+    if _ENCODED_HEAD.search(original.split("/", 1)[0]):  # "http%3A%2F%2Fsite%2Fa" and the like
         original = unquote(original)
     scheme = _SCHEME_SLASHES.match(original)
     if scheme:
@@ -117,13 +117,16 @@ def _page_key(url: str, merge_www: bool) -> str:
     if url.startswith("//"):
         url = "http:" + url
     scheme, netloc, path, query, _ = urlsplit(safe_url_string(url))
-    head = urlsplit(canonicalize_url(urlunsplit((scheme, netloc, path, "", ""))))
-    scheme, path = head.scheme, head.path
+    web = scheme in WEB_SCHEMES
+    for _ in range(_MAX_NESTING):  # until stable: a stripped "/" can bare a ";" w3lib drops
+        head = urlsplit(canonicalize_url(urlunsplit((scheme, netloc, path, "", ""))))
+        stable = _normal_escapes(head.path)  # w3lib leaves a last segment's ";params" as is
+        stable = stable.rstrip("/") or "/" if web else stable
+        if stable == path:
+            break
+        path = stable
     netloc = _host_port(head, merge_www) if head.netloc else ""
-    if scheme in WEB_SCHEMES:
-        scheme = "https"
-        path = path.rstrip("/") or "/"
-    return urlunsplit((scheme, netloc, path, _normal_escapes(query), ""))
+    return urlunsplit(("https" if web else head.scheme, netloc, path, _normal_escapes(query), ""))
 
 
 def _host_port(parts: SplitResult, merge_www: bool) -> str:
@@ -158,23 +161,32 @@ def same_page(a: str, b: str, *, merge_www: bool = False) -> bool:
 def absolute(base: str, href: str | None) -> str | None:
     """A link found in a page, joined against the page's URL, as a fetchable http(s) URI.
 
-    Wayback captures are unwrapped, both the absolute ones and the `/web/<ts>/...`
-    form joined against a capture's URL; the fragment is kept (a comment permalink's
-    target). None for javascript:, mailto:, data: and every other non-web scheme, for
-    an empty base with a relative href and for what cannot be parsed. Never raises.
+    Wayback captures are unwrapped: absolute ones, and the `/web/<ts>/...` form joined
+    against a capture's URL. On a capture, a document-relative href ("c.html", "../c",
+    "?p=2", "#x") is joined against the archived URL, as the live page would have
+    joined it (Wayback rewrites such links, but not those that scripts add); a
+    root-relative one ("/_static/...") stays on the archive, which is where it points.
+    The fragment is kept (a comment permalink's target). None for javascript:,
+    mailto:, data: and every other non-web scheme, for a relative href without a
+    web base, and for what cannot be parsed. Never raises.
     """
     if not isinstance(href, str) or not isinstance(base, str):
         return None
     href = href.strip(_HTML_SPACE).translate(_INNER_BREAKS)
+    base = base.strip(_HTML_SPACE).translate(_INNER_BREAKS)
     scheme = _SCHEME.match(href)
     if scheme and scheme[1].lower() not in WEB_SCHEMES:
         return None
     try:
-        joined = original_url(urljoin(base.strip(_HTML_SPACE).translate(_INNER_BREAKS), href))
+        if scheme and not urlsplit(href).netloc:
+            return None  # "http:path", "https:///path": no host of their own
+        if not scheme and not href.startswith("/"):
+            base = original_url(base)
+        joined = original_url(urljoin(base, href))
         parts = urlsplit(joined)
         if parts.scheme.lower() not in WEB_SCHEMES or not parts.hostname:
             return None
-        return safe_url_string(joined)
+        return safe_url_string(joined if parts.path else urlunsplit(parts._replace(path="/")))
     except (ValueError, UnicodeError):
         return None
 
