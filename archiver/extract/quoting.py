@@ -123,7 +123,7 @@ def _quote(
 ) -> Quote:
     quoted_id = author = None
     cited = _take_cite(blockquote, authors)
-    text = html_to_text(Selector(root=blockquote))
+    text = _own_text(blockquote)
     marker = QUOTE_MARKER.match(text)
     if marker:
         quoted_id = marker.group(1)
@@ -152,6 +152,15 @@ def _quote(
     previous = blockquote.getprevious()
     kind = "comment" if marker or author else unattributed_kind(text, article_text, previous)
     return Quote(site, "", text, kind, quoted_id, author)
+
+
+def _own_text(blockquote: HtmlElement) -> str:
+    """The blockquote's text without its tail: what follows it is the commenter's reply."""
+    tail, blockquote.tail = blockquote.tail, None
+    try:
+        return html_to_text(Selector(root=blockquote))
+    finally:
+        blockquote.tail = tail
 
 
 def _named_by_markup(blockquote: HtmlElement, authors: Collection[str]) -> str | None:
