@@ -107,7 +107,7 @@ def take_quotes(
     it names one of them, and a name that does is given as that commenter spells it.
     """
     for blockquote in tree.xpath(".//blockquote"):
-        if blockquote.getparent() is None or _inside_removed(blockquote, tree):
+        if _inside_removed(blockquote, tree):
             continue  # nested in a quote already taken: part of its text
         yield _quote(blockquote, article_text, site, authors)
         drop(blockquote)
@@ -115,7 +115,7 @@ def take_quotes(
 
 def _inside_removed(element: HtmlElement, tree: HtmlElement) -> bool:
     """True when an ancestor of `element` was dropped from `tree` (a nested blockquote)."""
-    return element.getroottree().getroot() is not tree.getroottree().getroot()
+    return not any(ancestor is tree for ancestor in element.iterancestors())
 
 
 def _quote(
