@@ -84,7 +84,7 @@ _LEAD = _alternatives(DATE_LEADS)
 _END = r"\s*(?P<colon>[:：])?\s*(?:…|\.\.\.)?\s*$"
 _WHEN = rf"(?:\s+(?:{_LEAD}|at|um|à|a las|alle|om|o|às)\s+.{{1,40}}?)?"
 SAID = re.compile(rf"^(?:(?:{_LEAD})\s+.+,\s*)?@?\s*(?P<name>.+?)\s+(?:{_VERB}){_WHEN}{_END}", re.I)
-QUOTED_FROM = re.compile(rf"^(?:{_FROM})\s*:?\s*@?\s*(?P<name>.+?)(?:\s+on\s+.+?)?{_END}", re.I)
+QUOTED_FROM = re.compile(rf"^(?:{_FROM})\b\s*:?\s*@?\s*(?P<name>.+?)(?:\s+on\s+.+?)?{_END}", re.I)
 ADDRESSED = re.compile(r"^(?P<at>@)?\s*(?P<name>[^:：]+?)\s*[:：]\s*$")
 COMMENT_LINK = re.compile(r"#comment-(\d+)$")
 
