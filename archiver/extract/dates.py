@@ -95,6 +95,9 @@ MONTHS: dict[str, tuple[tuple[str, ...], ...]] = {
            ("августа", "август", "авг"), ("сентября", "сентябрь", "сен"),
            ("октября", "октябрь", "окт"), ("ноября", "ноябрь", "ноя"),
            ("декабря", "декабрь", "дек")),
+    "id": (("januari",), ("februari",), ("maret",), ("april",), ("mei",), ("juni",),
+           ("juli",), ("agustus",), ("september",), ("oktober",), ("november",),
+           ("desember",)),
 }  # fmt: skip
 _MONTH = {
     name: number
@@ -104,7 +107,7 @@ _MONTH = {
 }
 _MONTH_NAME = "|".join(sorted(map(re.escape, _MONTH), key=len, reverse=True))
 # What joins a date to its time: "à", "um", "a las", "alle", "om", "o", "às", "в", "at", "@".
-_JOIN = r"(?:\s*(?:,|-|–|—|@|\||at|um|à|a\s+las|a\s+la|alle|om|o|às|в|kl\.?)?\s*)"
+_JOIN = r"(?:\s*(?:,|-|–|—|/|@|\||at|um|à|a\s+las|a\s+la|alle|om|o|às|в|kl\.?)?\s*)"
 _TIME = (
     r"(?P<hour>\d{1,2})(?:\s*(?::|h|\.)\s*(?P<minute>\d{2}))(?::(?P<second>\d{2}))?"
     r"(?:\s*(?P<ampm>[ap])\.?\s?m\b\.?)?(?:\s*(?:uhr|h)\b)?"
@@ -120,9 +123,22 @@ SITE_DATE = [
     re.compile(rf"(?<![\w.]){form}(?!\d)(?:{_JOIN}{_TIME})?", re.IGNORECASE)
     for form in (_NAMED_DMY, _NAMED_MDY, _NUMERIC, _YMD)
 ]
+# "Le 9 janvier à 13:06", "March 3 at 2:05 pm": this year's, or last year's if that is later
+# than the capture; only with a time, or "le 30" and "Mai 5" in prose would be dates.
+SITE_DATE_NO_YEAR = [
+    re.compile(rf"(?<![\w.]){form}(?![\d,.]*\s*\d{{4}}){_JOIN}{_TIME}", re.IGNORECASE)
+    for form in (
+        rf"{_DAY}\s*(?:de\s+)?(?P<month>{_MONTH_NAME})\.?",
+        rf"(?P<month>{_MONTH_NAME})\.?\s+{_DAY}",
+    )
+]
 # "14:05, 3 February 2020": the time printed first.
 TIME_FIRST = re.compile(rf"(?<![\w:]){_TIME}\s*(?:,|on|le|am|el|il|op|em|-|–)?\s*$", re.I)
 
+BARE_TIME = re.compile(
+    r"^(?P<hour>\d{1,2})(?::|h)(?P<minute>\d{2})(?:\s*(?P<ampm>[ap])\.?\s?m\.?)?(?:\s*uhr)?$",
+    re.IGNORECASE,
+)
 _UNITS = (  # stems of the units of relative dates, longest first within a unit
     ("seconds", ("sec", "seg", "sek", "секунд")),
     ("minutes", ("min", "минут")),
@@ -136,11 +152,13 @@ _UNITS = (  # stems of the units of relative dates, longest first within a unit
                "год", "лет")),
 )  # fmt: skip
 _ONE = {"a", "an", "one", "un", "une", "ein", "eine", "einer", "einem", "einen", "uno", "una"}
-_COUNT = r"(?P<count>\d{1,4}|a|an|one|un|une|ein|eine|einer|einem|einen|uno|una)"
+_COUNT = r"(?:\d{1,4}|a|an|one|un|une|ein|eine|einer|einem|einen|uno|una)"
+_AMOUNT = re.compile(rf"(?P<count>{_COUNT})\s+(?P<unit>\w+)", re.IGNORECASE)
+_AMOUNTS = rf"{_COUNT}\s+\w+\.?(?:,?\s+(?:and\s+|und\s+|et\s+)?{_COUNT}\s+\w+\.?)*"
 RELATIVE = [
-    re.compile(rf"^(?:il\s+y\s+a|vor|hace|há|ha)\s+{_COUNT}\s+(?P<unit>\w+)\.?$", re.I),
+    re.compile(rf"(?<!\w)(?:il\s+y\s+a|vor|hace|há|ha)\s+(?P<amounts>{_AMOUNTS})$", re.I),
     re.compile(
-        rf"^{_COUNT}\s+(?P<unit>\w+)\.?\s+(?:ago|fa|geleden|temu|atrás|назад)$", re.IGNORECASE
+        rf"(?<!\w)(?P<amounts>{_AMOUNTS})\s+(?:ago|fa|geleden|temu|atrás|назад|her)\b", re.I
     ),
 ]
 
@@ -197,24 +215,34 @@ def _cached_site_date(text: str, now_iso: str, tz: str, languages: tuple[str, ..
     """A page repeats its dates' forms ("yesterday", "2 hours ago"): each is parsed once."""
     now = datetime.fromisoformat(now_iso)
     return (
-        _common_form(text, tz, languages)
+        _common_form(text, now, tz, languages)
+        or _time_today(text, now, tz)
         or _relative(text, now)
         or _with_dateparser(text, now, tz, languages)
     )
 
 
-def _common_form(text: str, tz: str, languages: tuple[str, ...]) -> str | None:
+def _common_form(text: str, now: datetime, tz: str, languages: tuple[str, ...]) -> str | None:
     """A day, month and year, and maybe a time, in the forms of MONTHS' languages."""
     for pattern in SITE_DATE:
         found = pattern.search(text)
-        if found:
-            moment = _moment(found, text, languages)
-            if moment is not None:
-                return _localized(moment, found, tz)
+        moment = _moment(found, text, languages) if found else None
+        if moment is not None:
+            return _localized(moment, found, tz)  # type: ignore[arg-type]
+    local_now = now.astimezone(ZoneInfo(tz)).replace(tzinfo=None)
+    for pattern in SITE_DATE_NO_YEAR:
+        found = pattern.search(text)
+        moment = _moment(found, text, languages, local_now.year) if found else None
+        if moment is not None and moment > local_now + timedelta(days=1):
+            moment = _moment(found, text, languages, local_now.year - 1)  # type: ignore[arg-type]
+        if moment is not None:
+            return _localized(moment, found, tz)  # type: ignore[arg-type]
     return None
 
 
-def _moment(found: re.Match[str], text: str, languages: tuple[str, ...]) -> datetime | None:
+def _moment(
+    found: re.Match[str], text: str, languages: tuple[str, ...], year: int | None = None
+) -> datetime | None:
     parts = found.groupdict()
     if parts.get("month"):
         day, month = int(parts["day"]), _MONTH[parts["month"].casefold()]
@@ -230,7 +258,7 @@ def _moment(found: re.Match[str], text: str, languages: tuple[str, ...]) -> date
         if time["ampm"]:
             hour = hour % 12 + (12 if time["ampm"].casefold() == "p" else 0)
     try:
-        return datetime(int(parts["year"]), month, day, hour, minute, second)
+        return datetime(year or int(parts["year"]), month, day, hour, minute, second)
     except ValueError:
         return None
 
@@ -247,16 +275,39 @@ def _localized(moment: datetime, found: re.Match[str], tz: str) -> str:
     return to_utc_iso(moment.replace(tzinfo=ZoneInfo(tz)))
 
 
+def _time_today(text: str, now: datetime, tz: str) -> str | None:
+    """A bare "18:37": today's at the capture, or yesterday's if that is still to come."""
+    found = BARE_TIME.match(text)
+    if not found:
+        return None
+    local_now = now.astimezone(ZoneInfo(tz))
+    hour = int(found["hour"]) % 12 + (12 if (found["ampm"] or "").casefold() == "p" else 0)
+    if not found["ampm"]:
+        hour = int(found["hour"])
+    try:
+        moment = local_now.replace(hour=hour, minute=int(found["minute"]), second=0, microsecond=0)
+    except ValueError:
+        return None
+    if moment > local_now:
+        moment -= timedelta(days=1)
+    return to_utc_iso(moment)
+
+
 def _relative(text: str, now: datetime) -> str | None:
-    """ "3 hours ago", "il y a 2 jours", "vor 5 Minuten", "2 godziny temu", from `now`."""
+    """ "3 hours ago", "il y a 2 jours", "1 Stunde 51 Minuten her", "2 godziny temu", from `now`."""
     for pattern in RELATIVE:
-        found = pattern.match(text)
-        if found:
-            unit = _unit(found["unit"].casefold())
-            count = found["count"].casefold()
-            if unit:
-                amount = 1 if count in _ONE else int(count)
-                return to_utc_iso(now - relativedelta(**{unit: amount}))
+        found = pattern.search(text)
+        if not found:
+            continue
+        delta = relativedelta()
+        for amount in _AMOUNT.finditer(found["amounts"]):
+            unit = _unit(amount["unit"].casefold())
+            if unit is None:
+                break
+            count = amount["count"].casefold()
+            delta += relativedelta(**{unit: 1 if count in _ONE else int(count)})
+        else:
+            return to_utc_iso(now - delta)
     return None
 
 
