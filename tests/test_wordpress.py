@@ -244,6 +244,7 @@ def test_quotes_are_attributed(corpus):
         if isinstance(q, Quote) and q.quoted_author
     }
     assert named == {
+        ("2779", "Martin Holzherr"),  # "@ Kommentatorenfreund ‘Martin Holzherr’ :" before it
         ("2780", "Dietmar Hilsebein"),
         ("2790", "Martin Holzherr"),
         ("2800", "Jocelyne Lopez"),
