@@ -379,8 +379,11 @@ def _posted(header: SelectorList | Selector, now: datetime) -> str | None:
     title = (header.xpath(f".//span[{_has_class('age')}]/@title").get() or "").split()
     if title and (moment := iso_or_none(title[0])):
         return moment
-    found = _AGE_TEXT.search(" ".join((header.xpath("string()").get() or "").split()))
-    return parse_site_date(found[0], now=now) if found else None
+    # Text node by text node: a minified header runs the name into the age ("bob_24 hours ago").
+    for text in header.xpath(".//text()").getall():
+        if found := _AGE_TEXT.search(" ".join(text.split())):
+            return parse_site_date(found[0], now=now)
+    return None
 
 
 def _nav_parent(tr: Selector, story_id: str) -> str | None:
