@@ -1,22 +1,43 @@
-"""Hacker News (news.ycombinator.com): stories and their comment threads.
+"""Hacker News (news.ycombinator.com): stories and their comment threads, 2007 to today.
 
-Markup quirks worked around here:
+Markup quirks worked around here, by era:
 
-- The thread is a flat table, one `tr.athing.comtr` per comment; the tree exists
-  only as `td.ind[indent]` depths, so parents are rebuilt with a stack. The
-  `parent` link in `span.navs` is read only where the indents cannot tell (a
+- The thread is a flat list of table rows, one per comment: `tr.athing.comtr[id]`
+  since mid-2015, a bare `<tr><td><table>` before. Every era puts a row's spacer
+  (`td.ind`, or the first cell) and its body (`span.comment`, later
+  `div.comment`) in one inner `tr`, so a comment is found from its body, never
+  from row classes. The tree exists only as depths: `td.ind[indent]` (2022+) or
+  the spacer image's width, 40 px a level (every era); parents are rebuilt with
+  a stack. The `parent` link is read only where the depths cannot tell (a
   continuation page opening inside a subtree, the comment of a permalink page).
-- Comment text is `span.commtext` (2023) or `div.commtext` (2026). Paragraphs are
-  separated by `<p>` tags that 2026 pages never close, and the first paragraph
-  has no tag at all.
+- Before 2015 a comment's id is in no attribute of its row: it is read from the
+  vote arrow (`a#up_ID`), else its own `item?id=ID` link, else `reply?id=ID`. A
+  deleted comment of that era shows an empty header and no id at all: it cannot
+  be recorded, and its replies' parent stays unknown.
+- Comment text is `span.commtext` (2019, 2023), `div.commtext` (2026), a bare
+  `span.c00` (2018) or `span.comment > font[color]` (before 2015): the body is the
+  comment element, unwrapped while it holds nothing but one such wrapper.
+  Paragraphs are separated by `<p>` tags that are never closed, and the first
+  paragraph has no tag at all.
 - Quotes have no markup: a paragraph starting with ">", often inside `<i>`.
 - `span.age[title]` is UTC without a zone ("2023-07-21T18:04:01"); 2026 pages add
-  the epoch after it ("2026-05-31T22:59:50 1780268390").
-- The 2023 story row lacks the `submission` class. A comment permalink page puts
-  the comment itself in `table.fatitem`, with an "on: <story>" link.
+  the epoch after it. Before 2022 there is no title: only "3 hours ago" (or "on
+  Jan 3, 2013") as text, read relative to the capture time, so to the unit shown.
+- The story: `table.fatitem` since 2016, the first table before; its title link
+  is `span.titleline > a` (2022+), `a.storylink` (2016-2021) or the bare first
+  link of `td.title`; its one `td.subtext` row tells an item page from a listing.
+  A comment permalink page has no subtext: its comment heads the page, with an
+  "on: <story>" link.
+- Authors: `a.hnuser`, before 2016 any `a[href*=user?id=]`; new accounts' names
+  are wrapped in `<font color=#3c963c>`, so names are read as the link's string.
+- Long threads continue on `item?id=ID&p=N` ("More", `a.morelink`); in 2011-2013
+  on `x?fnid=TOKEN` pages titled "more comments" with no story header, whose
+  story is known only if a vote or reply link's `goto`/`whence` names it.
 - A deleted comment loses its author and its body becomes "[deleted]"; dead and
   flagged ones show "[dead]" or "[flagged]" in the header (logged in) or as the
   whole body (logged out).
+- Wayback Machine captures prefix every link with `web.archive.org/web/TS/`;
+  links are unwrapped before they are read.
 """
 
 from __future__ import annotations
@@ -24,15 +45,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from html import escape
 from typing import NamedTuple
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urljoin, urlsplit
 
 from parsel import Selector, SelectorList
-from scrapy.http import TextResponse
+from scrapy.http import Request, Response, TextResponse
 
 from archiver.crawl.spider import NewsSpider
-from archiver.extract.dates import parse_iso
+from archiver.extract.dates import capture_time, iso_or_none, parse_site_date
 from archiver.extract.text import html_to_text, normalize_for_match
 from archiver.items import Article, Comment, Item, Quote
 
@@ -42,6 +64,25 @@ _QUOTE_MARK = re.compile(r"^\s*>", re.MULTILINE)
 _MARKERS = ("deleted", "dead", "flagged")
 # Inline nodes between these elements form one paragraph; HN emits only <p> and <pre>.
 _BLOCKS = {"p", "pre", "div", "blockquote", "ul", "ol"}
+# Elements HN wraps a comment's text in, for its class or its grey shade.
+_WRAPPERS = {"span", "font", "div"}
+# A row's age as text, where no span.age[title] gives the moment: "3 hours ago", "on Jan 3, 2013".
+_AGE_TEXT = re.compile(
+    r"\d+\s+(?:second|minute|hour|day|week|month|year)s?\s+ago"
+    r"|\bon\s+[A-Z][a-z]+\.?\s+\d{1,2},\s+\d{4}"
+)
+_SPACER_PX = 40  # the spacer image's width per level of depth
+_WAYBACK = re.compile(r"^(?:https?:)?//web\.archive\.org/web/\d+(?:[a-z]{2}_)?/", re.IGNORECASE)
+# The "More" link of a listing or a thread: a.morelink since 2014, `x?fnid=` before.
+_MORE = (
+    "//a[contains(@class, 'morelink')"
+    " or (contains(@href, 'fnid=') and normalize-space() = 'More')]/@href"
+)
+
+
+def _has_class(name: str) -> str:
+    """An XPath test for one class among several (HN also writes "athing comtr ")."""
+    return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
 
 
 @dataclass(frozen=True)
@@ -49,6 +90,17 @@ class _Thread:
     story_id: str
     page: int
     story_text: str  # the story's own text, normalized, to tell its quotes from a comment's
+    now: datetime  # the capture time, which relative ages count back from
+
+
+@dataclass(frozen=True)
+class _Row:
+    """One comment's inner table row: spacer, vote arrow, header and body."""
+
+    tr: Selector
+    body: Selector  # the .comment element
+    comment_id: str | None  # None for an old deleted comment, which shows no id
+    depth: int
 
 
 class _Paragraph(NamedTuple):
@@ -59,31 +111,46 @@ class _Paragraph(NamedTuple):
 
 def parse_page(response: TextResponse) -> Iterator[Item]:
     """The story (or, on a comment permalink, a stub of it) and the comments of an item page."""
-    fat = response.css("table.fatitem tr.athing")
-    if not fat:
-        return  # a listing page: the spider follows its links
-    if fat[0].css("span.titleline"):
-        story = _story(response, fat[0])
-        yield story
-        thread = _Thread(story.site_article_id, _page(response), _normalized(story.body_text))
-        yield from _comments(response.css("tr.athing.comtr"), thread, root=None)
-    else:
-        yield from _permalink(response, fat[0])
+    rows = _rows(response)
+    now = capture_time(response)
+    story = _story_rows(response)
+    if story is not None:
+        article = _story(response, *story)
+        yield article
+        thread = _Thread(
+            article.site_article_id, _page(response, 1), _normalized(article.body_text), now
+        )
+        yield from _comments(rows, thread, root=None)
+    elif rows and _heads_page(rows[0]):
+        yield from _permalink(response, rows, now)
+    elif rows:  # a continuation page without its story header (2011-2013 "more comments")
+        yield from _comments(rows, _Thread(_continued_story(response), _page(response, 2), "", now))
 
 
-def _story(response: TextResponse, row: Selector) -> Article:
-    story_id = row.attrib["id"]
-    subtext = response.css("table.fatitem td.subtext")
-    title = row.css("span.titleline > a")
-    body_html = _inner_html(response.css("table.fatitem div.toptext")) or None
+def _story_rows(response: TextResponse) -> tuple[Selector, Selector] | None:
+    """The story's title row and subtext cell; None on a listing or a comment's own page."""
+    subtexts = response.xpath(f"//td[{_has_class('subtext')}]")
+    if len(subtexts) != 1:  # none: no story header; several: a listing
+        return None
+    title_row = subtexts[0].xpath("parent::tr/preceding-sibling::tr[1]")
+    return (title_row[0] if title_row else subtexts[0]), subtexts[0]
+
+
+def _story(response: TextResponse, row: Selector, subtext: Selector) -> Article:
+    story_id = _story_id(row, subtext) or _continued_story(response)
+    title = row.xpath(
+        f"(.//td[{_has_class('title')}]//a[not(ancestor::span[{_has_class('sitebit')}"
+        f" or {_has_class('comhead')}])])[1]"
+    )
+    body_html = _inner_html(_story_text(response, subtext)) or None
     return Article(
         site=SITE,
         site_article_id=story_id,
         url=response.url,
-        title=title.xpath("string()").get(),
-        canonical_url=_absolute(response, response.css("link[rel=canonical]::attr(href)").get()),
-        author=subtext.css("a.hnuser::text").get(),
-        published=_age(subtext),
+        title=_squeezed(title.xpath("string()").get()),
+        canonical_url=_resolve(response, response.css("link[rel=canonical]::attr(href)").get()),
+        author=_author(subtext),
+        published=_posted(subtext, capture_time(response)),
         body_html=body_html,
         body_text=html_to_text(body_html) if body_html else None,
         comment_count=_comment_count(subtext),
@@ -91,54 +158,131 @@ def _story(response: TextResponse, row: Selector) -> Article:
     )
 
 
-def _permalink(response: TextResponse, row: Selector) -> Iterator[Item]:
+def _story_id(row: Selector, subtext: Selector) -> str | None:
+    """The story's id: its row's id (2015+), else its score, vote arrow or age link."""
+    candidates = [
+        row.attrib.get("id"),
+        *subtext.xpath(".//span[starts-with(@id, 'score_')]/@id").getall(),
+        *row.xpath(".//a[starts-with(@id, 'up_')]/@id").getall(),
+    ]
+    for candidate in candidates:
+        if candidate and (found := _id_suffix(candidate)):
+            return found
+    return next(filter(None, map(_link_id, subtext.xpath(".//a/@href").getall())), None)
+
+
+def _story_text(response: TextResponse, subtext: Selector) -> SelectorList:
+    """An Ask HN story's text: div.toptext (2016+), else the cell under the subtext row."""
+    toptext = response.xpath(f"//div[{_has_class('toptext')}]")
+    if toptext:
+        return toptext[:1]
+    cells = subtext.xpath("parent::tr/following-sibling::tr/td[last()][not(.//form)]")
+    return SelectorList(cell for cell in cells if cell.xpath("normalize-space()").get())[:1]
+
+
+def _permalink(response: TextResponse, rows: list[_Row], now: datetime) -> Iterator[Item]:
     """A comment's own page: a stub of its story, the comment, then its replies."""
-    story_link = row.css("span.onstory a")
-    story_id = _link_id(story_link.attrib["href"])
-    yield Article(
-        site=SITE,
-        site_article_id=story_id,
-        url=response.urljoin(f"item?id={story_id}"),
-        title=story_link.xpath("string()").get(),
-        stub=True,
-    )
+    head = rows[0]
+    story_link = _story_link(head.tr)
+    story_id = _link_id(story_link.attrib.get("href")) if story_link else None
+    if story_id:
+        yield Article(
+            site=SITE,
+            site_article_id=story_id,
+            url=urljoin(_original(response.url), f"item?id={story_id}"),
+            title=_squeezed(story_link.xpath("string()").get()),
+            stub=True,
+        )
     # The story text is not on this page, so every quote counts as a comment's.
-    thread = _Thread(story_id, _page(response), story_text="")
-    yield from _comment_items(row, _nav_parent(row, story_id), 1, thread)
-    yield from _comments(response.css("tr.athing.comtr"), thread, root=row.attrib["id"], start=2)
+    thread = _Thread(story_id or _continued_story(response), _page(response, 1), "", now)
+    if head.comment_id:
+        yield from _comment_items(head, _nav_parent(head.tr, thread.story_id), 1, thread)
+    yield from _comments(rows[1:], thread, root=head.comment_id, start=2)
+
+
+def _heads_page(row: _Row) -> bool:
+    """A comment heading its page (a permalink): in table.fatitem, or naming its story."""
+    return bool(row.tr.xpath(f"ancestor::table[{_has_class('fatitem')}]") or _story_link(row.tr))
+
+
+def _story_link(tr: Selector) -> Selector | None:
+    """The "on: <story>" link of a comment's header."""
+    links = tr.xpath(
+        ".//a[contains(@href, 'item?id=')]"
+        "[preceding-sibling::node()[1][self::text()][contains(., 'on:')]]"
+    )
+    return links[0] if links else None
+
+
+def _rows(response: TextResponse) -> list[_Row]:
+    """Every comment row in page order, found from its body."""
+    rows = []
+    for body in response.xpath(f"//*[{_has_class('comment')}]"):
+        tr = body.xpath("ancestor::tr[1]")
+        if not tr:
+            continue
+        athing = body.xpath(f"ancestor::tr[{_has_class('athing')}][1]/@id").get()
+        rows.append(_Row(tr[0], body, _row_id(tr[0], athing), _depth(tr[0])))
+    return rows
+
+
+def _row_id(tr: Selector, athing: str | None) -> str | None:
+    """A comment's id: its row's id (2015+), else its vote arrow, own link or reply link."""
+    if athing and athing.strip().isdigit():
+        return athing.strip()
+    arrows = tr.xpath(".//a[starts-with(@id, 'up_')]/@id | .//span[starts-with(@id, 'down_')]/@id")
+    for arrow in arrows.getall():
+        if found := _id_suffix(arrow):
+            return found
+    links = [
+        *tr.xpath(f".//span[{_has_class('comhead')}]//a[contains(@href, 'item?id=')]/@href"),
+        *tr.xpath(".//a[contains(@href, 'reply?id=')]/@href"),
+    ]
+    return next(filter(None, (_link_id(link.get()) for link in links)), None)
+
+
+def _depth(tr: Selector) -> int:
+    """td.ind[indent] (2022+), else the spacer image's width in the row's first cell."""
+    indent = (tr.xpath(f"td[{_has_class('ind')}]/@indent").get() or "").strip()
+    if indent.isdigit():
+        return int(indent)
+    width = (tr.xpath("td[1]//img/@width").get() or "").strip()
+    return int(width) // _SPACER_PX if width.isdigit() else 0
 
 
 def _comments(
-    rows: SelectorList, thread: _Thread, root: str | None, start: int = 1
+    rows: list[_Row], thread: _Thread, root: str | None = None, start: int = 1
 ) -> Iterator[Item]:
     """Thread rows in page order; `root` is the parent of the rows at depth 0."""
     stack: list[str | None] = []  # stack[d]: the latest row seen at depth d
-    for index, row in enumerate(rows, start):
-        depth = int(row.css("td.ind::attr(indent)").get() or 0)
-        del stack[depth:]
-        stack.extend([None] * (depth - len(stack)))
-        parent = stack[depth - 1] if depth else root
-        if parent is None and depth:  # its parent is on an earlier page
-            parent = _nav_parent(row, thread.story_id)
-        stack.append(row.attrib["id"])
+    index = start
+    for row in rows:
+        del stack[row.depth :]
+        stack.extend([None] * (row.depth - len(stack)))
+        parent = stack[row.depth - 1] if row.depth else root
+        if parent is None and row.depth:  # its parent is on an earlier page, or shows no id
+            parent = _nav_parent(row.tr, thread.story_id)
+        stack.append(row.comment_id)
+        if row.comment_id is None:
+            continue
         yield from _comment_items(row, parent, index, thread)
+        index += 1
 
 
-def _comment_items(
-    row: Selector, parent: str | None, index: int, thread: _Thread
-) -> Iterator[Item]:
+def _comment_items(row: _Row, parent: str | None, index: int, thread: _Thread) -> Iterator[Item]:
     """One comment and the quotes it contains."""
-    comment_id = row.attrib["id"]
-    head = row.css("span.comhead")
-    paragraphs = _paragraphs(_comment_body(row))
+    comment_id = row.comment_id
+    assert comment_id is not None
+    head = row.tr.xpath(f".//span[{_has_class('comhead')}]")
+    paragraphs = _paragraphs(_comment_body(row.body))
     body_text = html_to_text("".join(p.html for p in paragraphs if not p.quote))
     moderation = _moderation(head, paragraphs)
     yield Comment(
         site=SITE,
         site_comment_id=comment_id,
         site_article_id=thread.story_id,
-        author=head.css("a.hnuser::text").get(),
-        posted=_age(head),
+        author=_author(head),
+        posted=_posted(head, thread.now),
         body_html="".join(p.html for p in paragraphs).strip(),
         body_text=body_text,
         parent_site_comment_id=parent,
@@ -159,12 +303,17 @@ def _comment_items(
         )
 
 
-def _comment_body(row: Selector) -> SelectorList:
-    # Deleted and logged-out flagged comments have no commtext, only the bare marker.
-    return row.css("div.comment > .commtext") or row.css("div.comment")
+def _comment_body(element: Selector) -> Selector:
+    """The comment element, unwrapped while its one child is a class or shade wrapper."""
+    while True:
+        children = element.xpath(f"*[not(self::div[{_has_class('reply')}])]")
+        loose_text = element.xpath("text()[normalize-space()]")
+        if len(children) != 1 or loose_text or children[0].root.tag not in _WRAPPERS:
+            return element
+        element = children[0]
 
 
-def _paragraphs(body: SelectorList) -> list[_Paragraph]:
+def _paragraphs(body: Selector) -> list[_Paragraph]:
     """The body's paragraphs: each block element, and each run of inline nodes between them."""
     paragraphs: list[_Paragraph] = []
     run: list[Selector] = []
@@ -216,26 +365,72 @@ def _moderation(head: SelectorList, paragraphs: list[_Paragraph]) -> str | None:
     return None
 
 
-def _nav_parent(row: Selector, story_id: str) -> str | None:
+def _author(header: SelectorList | Selector) -> str | None:
+    """The first user link's text: a new account's name sits in a <font> inside it."""
+    links = header.xpath(f".//a[{_has_class('hnuser')} or contains(@href, 'user?id=')]")
+    for link in links:
+        if name := _squeezed(link.xpath("string()").get()):
+            return name
+    return None
+
+
+def _posted(header: SelectorList | Selector, now: datetime) -> str | None:
+    """span.age[title] (2022+), else the age the header prints, counted back from `now`."""
+    title = (header.xpath(f".//span[{_has_class('age')}]/@title").get() or "").split()
+    if title and (moment := iso_or_none(title[0])):
+        return moment
+    # Text node by text node: a minified header runs the name into the age ("bob_24 hours ago").
+    for text in header.xpath(".//text()").getall():
+        if found := _AGE_TEXT.search(" ".join(text.split())):
+            return parse_site_date(found[0], now=now)
+    return None
+
+
+def _nav_parent(tr: Selector, story_id: str) -> str | None:
     """The comment id behind a row's `parent` link; None when it points at the story."""
-    href = row.xpath(".//span[@class='navs']/a[normalize-space()='parent']/@href").get()
-    parent = _link_id(href) if href else None
+    href = tr.xpath(
+        f".//span[{_has_class('comhead')}]//a[normalize-space() = 'parent']/@href"
+    ).get()
+    parent = _link_id(href)
     return None if parent == story_id else parent
 
 
-def _link_id(href: str) -> str:
-    # Thread pages link "#ID" (or "item?id=STORY#ID"); permalink pages link "item?id=ID".
-    parts = urlsplit(href)
-    return parts.fragment or parse_qs(parts.query)["id"][0]
+def _link_id(href: str | None) -> str | None:
+    """The item a link names: "#ID" on thread pages, else its `id` parameter."""
+    if not href:
+        return None
+    parts = urlsplit(_original(href))
+    if parts.fragment.isdigit():
+        return parts.fragment
+    ids = parse_qs(parts.query).get("id", [])
+    return ids[0] if ids and ids[0].isdigit() else None
 
 
-def _age(container: SelectorList) -> str | None:
-    title = container.css("span.age::attr(title)").get()
-    return parse_iso(title.split()[0]) if title else None
+def _id_suffix(value: str) -> str | None:
+    """The item id in an element id such as up_3084288 or score_3083797."""
+    suffix = value.rpartition("_")[2].strip()
+    return suffix if suffix.isdigit() else None
 
 
-def _comment_count(subtext: SelectorList) -> int | None:
-    for label in subtext.css("a::text").getall():
+def _continued_story(response: TextResponse) -> str:
+    """The story of a page without its header, by its URL or a vote/reply link's target.
+
+    When the page names no story (2011-2013 `x?fnid=` pages), the page's own URL
+    stands in for it, so its comments still keep their thread's order.
+    """
+    url = _original(response.url)
+    if urlsplit(url).path.endswith("/item") and (story := _link_id(url)):
+        return story
+    for href in response.xpath("//a[contains(@href, 'goto=') or contains(@href, 'whence=')]/@href"):
+        query = parse_qs(urlsplit(_original(href.get())).query)
+        for target in (*query.get("goto", []), *query.get("whence", [])):
+            if urlsplit(target).path.endswith("item") and (story := _link_id(target)):
+                return story
+    return url
+
+
+def _comment_count(subtext: Selector) -> int | None:
+    for label in subtext.xpath(".//a//text()").getall():
         if label.strip() == "discuss":
             return 0
         if found := _COMMENT_COUNT.fullmatch(label.strip()):
@@ -245,21 +440,39 @@ def _comment_count(subtext: SelectorList) -> int | None:
 
 def _link_url(response: TextResponse, href: str | None, story_id: str) -> str | None:
     """Where the story points; None for a self post (Ask HN) whose title links to itself."""
-    if not href:
+    url = _resolve(response, href)
+    if url is None:
         return None
-    url = response.urljoin(href)
     parts = urlsplit(url)
     if parts.path.endswith("/item") and parse_qs(parts.query).get("id") == [story_id]:
         return None
     return url
 
 
-def _absolute(response: TextResponse, href: str | None) -> str | None:
-    return response.urljoin(href) if href else None
+def _resolve(response: TextResponse, href: str | None) -> str | None:
+    """A link as the live site had it, absolute, also from a Wayback capture."""
+    if not href or not href.strip():
+        return None
+    return urljoin(_original(response.url), _original(response.urljoin(href.strip())))
 
 
-def _page(response: TextResponse) -> int:
-    return int(parse_qs(urlsplit(response.url).query).get("p", ["1"])[0])
+def _original(url: str) -> str:
+    """The URL a Wayback Machine link stands for; any other URL as it is.
+
+    Private until the shared archiver/extract/urls.py lands with its own unwrapper.
+    """
+    found = _WAYBACK.match(url.strip())
+    return url.strip()[found.end() :] if found else url
+
+
+def _page(response: TextResponse, default: int) -> int:
+    """The thread page number in the URL (`&p=N`), else `default`."""
+    page = parse_qs(urlsplit(_original(response.url)).query).get("p", [""])[0]
+    return int(page) if page.isdigit() else default
+
+
+def _squeezed(text: str | None) -> str | None:
+    return " ".join(text.split()) or None if text else None
 
 
 def _normalized(text: str | None) -> str:
@@ -269,9 +482,19 @@ def _normalized(text: str | None) -> str:
 class HackernewsSpider(NewsSpider):
     name = "hackernews"
     default_urls = ["https://news.ycombinator.com/news"]
-    # The comments link of each story (also "discuss"); the age link sits inside span.age.
-    article_links = "span.subline > a[href*='item?id=']::attr(href)"
-    # One "More" link serves both a listing's next page and a long thread's item?id=ID&p=2.
-    next_listing = "a.morelink::attr(href)"
-    comment_pages = None  # already followed through next_listing
+    # The comments link of each story (also "discuss"): in span.subline since 2022, bare
+    # in td.subtext before; the age link sits inside span.age.
+    article_links = (
+        "span.subline > a[href*='item?id=']::attr(href),"
+        " td.subtext > a[href*='item?id=']::attr(href)"
+    )
     parse_page = staticmethod(parse_page)
+
+    def follow(self, response: Response) -> Iterator[Request]:
+        """The base links, and "More": a thread's next comment page, or a listing's next page."""
+        yield from super().follow(response)
+        if not isinstance(response, TextResponse) or self._listing_too_old(response):
+            return
+        link = "comments" if _rows(response) or _story_rows(response) else "listing"
+        for href in response.xpath(_MORE).getall():
+            yield self.request(response.urljoin(href), link)
