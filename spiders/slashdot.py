@@ -201,7 +201,9 @@ def _story(response: TextResponse, discussion: str | None) -> Article | None:
         title = story.css(".story span[id^='title-'] > a")
         body = story.css("div.body div.p")
         byline = story.css("header .story-byline, header div.details")[:1]
-        posted = story.css("header time::attr(datetime)").get() or story.css("header time::text").get()
+        posted = (
+            story.css("header time::attr(datetime)").get() or story.css("header time::text").get()
+        )
     elif classic and discussion:
         story = classic[0]
         title = story.css("div.title h3")
@@ -240,7 +242,7 @@ def _story_stub(response: TextResponse, discussion: str) -> Article:
 
 
 def _byline_author(byline: SelectorList) -> str | None:
-    """"Posted by <a>name</a>" or "Posted by name" (no link, 2024)."""
+    """The byline's name: "Posted by <a>name</a>", or plain text (2024)."""
     linked = byline.xpath(".//a[not(ancestor::span[@class='dept-text'])]").xpath("string()")
     if linked:
         return clean_text(linked.get())
@@ -366,7 +368,9 @@ def _comment(entry: _Entry, index: int, thread: _Thread) -> Iterator[Item]:
         score_label = node.css(f"#comment_score_{cid}").xpath("string()").get() or ""
     moderation = _MODERATION.search(score_label)
     details = (
-        node.css(f"#comment_otherdetails_{cid}").xpath("string()").get() if node is not None else None
+        node.css(f"#comment_otherdetails_{cid}").xpath("string()").get()
+        if node is not None
+        else None
     )
     yield Comment(
         site=SITE,
