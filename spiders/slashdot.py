@@ -145,7 +145,7 @@ def comment_data(page_text: str) -> dict[str, dict[str, Any]]:
     if not found:
         return {}
     try:
-        data = json.loads(_JS_TOKEN.sub(_js_token_as_json, found.group(1)))
+        data = json.loads(_JS_TOKEN.sub(_js_token_as_json, found.group(1)), strict=False)
     except ValueError:
         return {}  # the markup is the fallback
     if not isinstance(data, dict):
