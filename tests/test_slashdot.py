@@ -423,3 +423,52 @@ def test_data_blob_reads_js_literals(data, quote):
     for prefix, suffix in (("D2.comments(", ");"), ("comments = ", ";")):
         expected = {str(k): v for k, v in data.items()} if data else {}
         assert comment_data(f"x = 1;\n{prefix}{js(data)}{suffix}\nmore = 2;") == expected
+
+
+# A comments.pl page in the classic markup (hand-written: no real one was found), holding
+# 19766709, a top-level comment below the threshold that a full comment of the real page
+# answers.
+BENEATH_PAGE = b"""<html><body><div class="commentBox">
+<a href="/article.pl?sid=07/07/06/1333257">Microsoft States GPL3 Doesn't Apply to Them</a>
+| <b>509</b> comments | <a href="/search.pl?op=comments&amp;sid=246319">Search</a></div>
+<ul id="commentlisting"><li id="tree_19766709" class="comment">
+<div id="comment_19766709"><div id="comment_top_19766709" class="commentTop">
+<div class="title"><h4><a name="19766709">Trolling</a>
+<span id="comment_score_19766709" class="score"> (Score:0, Flamebait)</span></h4></div>
+<div class="details">by <a href="//slashdot.org/~someone">someone (42)</a>
+<span class="otherdetails" id="comment_otherdetails_19766709">on Friday July 06, @08:51AM
+(<a href="/comments.pl?sid=246319&amp;cid=19766709">#19766709</a>)</span></div></div>
+<div class="commentBody"><div id="comment_body_19766709">First!</div></div></div></li></ul>
+</body></html>"""
+
+
+def test_crawl_follows_the_classic_pages_beneath_the_threshold(corpus, tmp_path):
+    """The crawl fetches every beneath-threshold page; their comments join the story's, and a
+    comment page never overwrites the story read from the story's own page."""
+    page = (corpus / CLASSIC_GPL3).read_bytes().replace(b"//linux.slashdot.org/", b"/")
+    story_path = "/linux/07/07/06/1333257.shtml"
+    beneath = sorted(
+        {h.replace(b"&amp;", b"&").decode() for h in re.findall(rb'<b><a href="([^"]+)">', page)}
+    )
+    assert len(beneath) == 51
+    top = next(p for p in beneath if p.endswith("&pid=0"))
+    routes = {
+        "/robots.txt": ROBOTS,
+        story_path: Route(page, content_type="text/html; charset=iso-8859-1"),
+        top: Route(BENEATH_PAGE),
+    }
+    archive = tmp_path / "archive"
+    with MockServer(routes) as server:
+        archiver(
+            "crawl", "slashdot", "--url", server.url + story_path, "--archive", str(archive),
+            *LOOPBACK,
+        )  # fmt: skip
+        assert set(beneath) <= set(server.requests)
+    db = archive / "archive.db"
+    assert rows(
+        db, "SELECT site_article_id, title, url, length(body_text) > 500 FROM articles"
+    ) == [("246319", "Microsoft States GPL3 Doesn't Apply to Them", server.url + story_path, 1)]
+    assert rows(db, "SELECT COUNT(*) FROM comments") == [(428,)]
+    assert rows(db, "SELECT page, body_text FROM comments WHERE site_comment_id = '19766709'") == [
+        (2, "First!")
+    ]
