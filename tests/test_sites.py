@@ -51,3 +51,24 @@ def test_golden(case, request, update_golden):
         expected_path.write_text(json.dumps(got, indent=1, ensure_ascii=False) + "\n")
     expected = json.loads(expected_path.read_text())
     assert got == expected
+
+
+COUNTED = [c for c in CASES if "counted" in json.loads((c / "meta.json").read_text())]
+
+
+@pytest.mark.parametrize("case", COUNTED, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_golden_holds_the_comments_counted_on_the_page(case):
+    """Each golden holds as many comments as were counted in the raw page without the parser
+    (pingbacks and trackbacks are comments too: WordPress lists and counts them)."""
+    counted = json.loads((case / "meta.json").read_text())["counted"]
+    assert counted["method"], "say how the page was counted"
+    expected = json.loads((case / "expected.json").read_text())
+    found = sum(item["type"] == "Comment" for item in expected)
+    on_page = (counted["comments"] or 0) + (counted.get("pingbacks") or 0)
+    assert found == on_page, counted.get("notes")
+
+
+def test_counted_cases_cover_every_platform_golden():
+    platforms = {"wordpress", "hackernews", "slashdot"}
+    uncounted = [c.name for c in CASES if c.parent.name in platforms and c not in COUNTED]
+    assert [n for n in uncounted if n != "edge_cases" and not n.startswith("edge_")] == []
