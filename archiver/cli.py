@@ -102,6 +102,11 @@ def reparse(archive: Path | None, progress: bool, jobs: int) -> None:
         f"Rebuilt {folder / 'archive.db'} from {report.files} WARC files: "
         f"{report.records} responses, {report.items} items."
     )
+    if report.threads_incomplete:
+        click.echo(
+            f"{report.threads_incomplete} thread(s) hold fewer comments than their page shows"
+            " (fetch_errors rows of kind thread_incomplete)."
+        )
     if report.skipped_open_files:
         click.echo(f"Skipped {report.skipped_open_files} unfinished .open WARC files.", err=True)
 

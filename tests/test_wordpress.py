@@ -306,3 +306,23 @@ def test_a_start_page_read_back_discovers_the_post_indexes():
     home = site.routes["/"]
     response = build_response("http://wp.test/", home.body, [("Content-Type", "text/html")])
     assert ("http://wp.test/wp-sitemap.xml", "listing") in followed(response)
+
+
+def test_a_thread_short_of_its_shown_count_is_recorded(tmp_path):
+    """A comment page that cannot be fetched leaves the thread short of the count its page
+    shows: a thread_incomplete row says so, the status shows it, a rebuild keeps it."""
+    server, site = serve({"posts": 2})
+    post = site.posts[0]
+    lost = site.comment_page_paths(post)[0]
+    del server.routes[lost]
+    with server:
+        archive = crawl(server.url + post.path, tmp_path)
+    db = archive / "archive.db"
+    stored = rows(db, "SELECT COUNT(*) FROM comments")[0][0]
+    assert 0 < stored < len(post.comments)
+    short = [(server.url + post.path, f"shown {len(post.comments)}, found {stored}")]
+    query = "SELECT url, detail FROM fetch_errors WHERE error = 'thread_incomplete'"
+    assert rows(db, query) == short
+    assert "short threads: 1" in archiver("status", "--archive", str(archive)).stdout
+    archiver("reparse", "--archive", str(archive))
+    assert rows(db, query) == short

@@ -21,6 +21,7 @@ from archiver.archive.lock import lock_archive
 from archiver.archive.names import warc_date
 from archiver.crawl.spider import NewsSpider
 from archiver.offline.resume import resume
+from archiver.store.completeness import check_threads
 from archiver.store.schema import open_db
 
 
@@ -61,7 +62,8 @@ class ArchiveResources:
         return self.run_id
 
     def close_run(self, reason: str, stats: StatsCollector) -> None:
-        """Record how the run ended, commit, and let go of the database."""
+        """Check the threads saved, record how the run ended, let go of the database."""
+        stats.set_value("archiver/store/threads_incomplete", check_threads(self.db))
         self.db["crawl_runs"].update(
             self.run_id,
             {

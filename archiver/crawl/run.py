@@ -25,6 +25,7 @@ class CrawlReport:
     comments: int = 0
     quotes: int = 0
     errors: int = 0
+    threads_incomplete: int = 0
     warc_bytes: int = 0
     warc_files: list[str] = field(default_factory=list)
     seconds: float = 0.0
@@ -47,6 +48,7 @@ class CrawlReport:
             revisits=stats.get("archiver/warc/revisits", 0),
             **counts,
             errors=stats.get("archiver/store/errors", 0),
+            threads_incomplete=stats.get("archiver/store/threads_incomplete", 0),
             warc_bytes=stats.get("archiver/warc/bytes_written", 0),
             warc_files=files,
             seconds=seconds,
@@ -62,6 +64,8 @@ class CrawlReport:
                 f"  comments  {self.comments}",
                 f"  quotes    {self.quotes}",
                 f"  errors    {self.errors}",
+                f"  short     {self.threads_incomplete} thread(s) with fewer comments than shown"
+                " (fetch_errors: thread_incomplete)",
                 f"  WARC      {self.warc_bytes:,} bytes in {len(self.warc_files)} file(s)",
             ]
         )

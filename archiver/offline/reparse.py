@@ -32,6 +32,7 @@ from archiver.extract.workers import forked_pool
 from archiver.items import FetchError, Item, PageDone
 from archiver.registry import load_spider
 from archiver.store import frontier
+from archiver.store.completeness import check_threads
 from archiver.store.save import save_capture, save_item
 from archiver.store.schema import ensure_db_shape, open_db
 
@@ -46,6 +47,7 @@ class ReparseReport:
     records: int = 0
     items: int = 0
     skipped_open_files: int = 0
+    threads_incomplete: int = 0  # threads stored short of the count their page shows
 
 
 def process_record(
@@ -188,6 +190,7 @@ def _reparse(archive: Path, progress: bool, readers: Readers) -> ReparseReport:
             bar.update(path.stat().st_size - done)
     if target.exists():
         _carry_over(db, target)
+    report.threads_incomplete = check_threads(db)
     ensure_db_shape(db)
     db.conn.commit()
     db.close()

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import sqlite_utils
 
 from archiver.archive.names import warc_date
+from archiver.store.completeness import THREAD_INCOMPLETE
 
 RUN_COLUMNS = "started, finish_reason, pages, revisits, new_articles, new_comments, errors"
 
@@ -22,6 +23,7 @@ class SiteStatus:
     next_due: list[str] = field(default_factory=list)
     errors: int = 0
     recent_errors: list[tuple[str, str, int, str]] = field(default_factory=list)
+    threads_incomplete: int = 0  # threads stored short of the count their page shows
 
 
 def archive_status(db: sqlite_utils.Database, last_runs: int = 5) -> list[SiteStatus]:
@@ -52,6 +54,11 @@ def archive_status(db: sqlite_utils.Database, last_runs: int = 5) -> list[SiteSt
             )
         ]
         status.errors = sum(run["errors"] or 0 for run in status.runs)
+        status.threads_incomplete = db.execute(
+            """SELECT COUNT(*) FROM fetch_errors e JOIN fetch_state s ON s.url = e.url
+               WHERE s.site = ? AND e.error = ?""",
+            (site, THREAD_INCOMPLETE),
+        ).fetchone()[0]
         status.recent_errors = db.execute(
             """SELECT e.error, e.url, e.attempts, e.at FROM fetch_errors e
                JOIN fetch_state s ON s.url = e.url AND s.site = ?
@@ -81,6 +88,11 @@ def render(statuses: list[SiteStatus]) -> str:
             f"  threads: {status.active_threads} active ({status.due_now} due now),"
             f" {status.quiet_threads} quiet"
         )
+        if status.threads_incomplete:
+            lines.append(
+                f"  short threads: {status.threads_incomplete} hold fewer comments than their"
+                " page shows (fetch_errors: thread_incomplete)"
+            )
         if status.next_due:
             lines.append("  next due: " + ", ".join(status.next_due))
         if status.recent_errors:
