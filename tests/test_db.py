@@ -76,3 +76,16 @@ def test_saving_twice_keeps_one_row_and_children_find_late_parents(tmp_path):
     save_comment(database, Comment("s", "7", "a1", "fay", None, "", "p2", page=2, index=1))
     # page 2 continues after page 1's last position
     assert database["comments"].get(comment_id(database, "s", "7"))["position"] == 7
+
+
+def test_a_comment_shown_again_collapsed_keeps_its_text(tmp_path):
+    """Slashdot shows a comment in full on one page and as a one-line stub on another:
+    the stub neither blanks the text nor counts as an edit."""
+    database = open_db(tmp_path / "a.db")
+    _thread(database)
+    full = Comment("s", "8", "a1", "gil", "2007-07-06T12:58:00Z", "<p>full</p>", "full", index=7)
+    save_comment(database, full)
+    save_comment(database, Comment("s", "8", "a1", "gil", None, "", "", index=7))
+    row = database["comments"].get(comment_id(database, "s", "8"))
+    assert (row["body_text"], row["posted"]) == ("full", "2007-07-06T12:58:00Z")
+    assert database["comment_versions"].count == 0

@@ -174,6 +174,10 @@ def save_comments(db: sqlite_utils.Database, comments: list[Comment]) -> list[st
         }
         key = (comment.site, comment.site_comment_id)
         old = before.get(key)
+        if old and old["body_text"] and not comment.body_text and not comment.deleted:
+            # Shown again collapsed (a stub, a one-line view): what was read stays.
+            row.update(body_text=old["body_text"], body_html=old["body_html"])
+            row["posted"] = row["posted"] or old["posted"]
         if old and (old["body_text"], old["body_html"]) != (row["body_text"], row["body_html"]):
             changed.append((key, old, row["capture_id"]))
         events.append(_event(old, row, ("body_text", "body_html")))
@@ -208,8 +212,8 @@ def _saved_comments(
 ) -> dict[tuple[str, str], dict]:
     """Rows already saved for these comments, by (site, site comment id)."""
     keys = [(c.site, c.site_comment_id) for c in comments]
-    rows = _comment_rows(db, keys, "site_comment_id", "id, body_text, body_html, capture_id")
-    names = ("id", "body_text", "body_html", "capture_id")
+    names = ("id", "body_text", "body_html", "capture_id", "posted")
+    rows = _comment_rows(db, keys, "site_comment_id", ", ".join(names))
     return {(row[0], row[1]): dict(zip(names, row[2:], strict=True)) for row in rows}
 
 
