@@ -121,9 +121,11 @@ def parse_page(response: TextResponse) -> Iterator[Item]:
             article.site_article_id, _page(response, 1), _normalized(article.body_text), now
         )
         yield from _comments(rows, thread, root=None)
-    elif rows and _heads_page(rows[0]):
+    elif not rows or sum(_story_link(row.tr) is not None for row in rows) > 1:
+        return  # a listing of stories, or of comments each naming its own (newcomments)
+    elif _heads_page(rows[0]):
         yield from _permalink(response, rows, now)
-    elif rows:  # a continuation page without its story header (2011-2013 "more comments")
+    else:  # a continuation page without its story header (2011-2013 "more comments")
         yield from _comments(rows, _Thread(_continued_story(response), _page(response, 2), "", now))
 
 

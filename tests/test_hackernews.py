@@ -298,6 +298,27 @@ def test_a_continuation_page_names_its_story_when_a_link_does(corpus):
     assert {c.page for c in found} == {2}  # a later page, its number unknown
 
 
+def test_a_listing_of_comments_is_not_read_as_one_thread(corpus):
+    """newcomments and threads?id= pages: every comment names its own story ("on: ...")."""
+    body = page_bytes("comment_permalink_48351450", corpus)
+    without_head = re.sub(rb'<table class="fatitem".*?</table>', b"", body, flags=re.DOTALL)
+    listing = without_head.replace(
+        b'<span class="onstory"></span>',
+        b'<span class="onstory"> |  on: <a href="item?id=48350598">Chuwi Minibook X</a></span>',
+    )
+    assert listing.count(b" on: <a") > 60
+    assert parse("comment_permalink_48351450", listing) == []
+    # One "on:" link heads a page of its own even without a fatitem (older permalinks).
+    one = without_head.replace(
+        b'<span class="onstory"></span>',
+        b'<span class="onstory"> |  on: <a href="item?id=48350598">Chuwi Minibook X</a></span>',
+        1,
+    )
+    items = parse("comment_permalink_48351450", one)
+    assert story_of(items).stub and story_of(items).site_article_id == "48350598"
+    assert len(comments(items)) == 69
+
+
 def follows(case: str, corpus: Path) -> list[tuple[str, str]]:
     meta = meta_of(case)
     response = build_response(meta["url"], page_bytes(case, corpus), meta["headers"].items())
