@@ -135,10 +135,18 @@ def test_page_key_is_idempotent_on_any_text(text):
     assert page_key(key) == key
 
 
+def path_identity(path: list[str]) -> str:
+    """The path as a page's identity: w3lib drops an empty ";params" ("/a;" is "/a")."""
+    last = path[-1] if path else ""
+    if last.find(";") == len(last) - 1:
+        path = [*path[:-1], last[:-1]]
+    return "/".join(path).rstrip("/")
+
+
 @PROPERTY
 @given(hosts, segments, segments, st.data())
 def test_different_paths_stay_different(host, one, other, data):
-    assume("/".join(one) != "/".join(other))
+    assume(path_identity(one) != path_identity(other))
     a = data.draw(spelled(host, one, []))
     b = data.draw(spelled(host, other, []))
     assert not same_page(a, b), (a, b)

@@ -12,7 +12,8 @@ What is compared (`page_key`), an absolute URL that is not meant to be fetched:
 - RFC 3986 §6.2.2: scheme and host lowercase, percent-encoding hex uppercase, escapes
   of unreserved characters decoded, dot segments resolved (w3lib's `canonicalize_url`
   does the path; it also decodes escaped sub-delimiters there, as Scrapy's request
-  fingerprints do, but keeps %2F, %3F, %3B and %25);
+  fingerprints do, but keeps %2F, %3F, %3B and %25, and drops an empty `;` ending
+  the last segment);
 - http and https are one page (written `https://`), a port that is its scheme's
   default dropped, the host's trailing dot dropped;
 - the fragment dropped: `#comment-12` is a place in the page, not another page;
@@ -104,7 +105,8 @@ def _archived(original: str, *, timestamped: bool) -> str | None:
 def page_key(url: str, *, merge_www: bool = False) -> str:
     """The identity of the page a URL names: equal keys, same page (see the module doc).
 
-    Idempotent; never raises: text that is no URL is its own key, stripped.
+    Idempotent and never raises: what w3lib cannot parse (a broken IPv6 host, a port
+    out of range) is its own key, stripped; a relative reference is keyed as one.
     """
     url = original_url(url)
     try:
