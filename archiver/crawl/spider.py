@@ -25,6 +25,7 @@ from archiver.crawl.failures import attempts, classify
 from archiver.extract.dates import parse_iso, within
 from archiver.extract.page import page_done, read_page
 from archiver.extract.responses import release_parse_tree
+from archiver.extract.urls import absolute
 from archiver.items import Article, FetchError, Item, PageDone
 
 
@@ -125,7 +126,9 @@ class NewsSpider(scrapy.Spider):
         for selector, link in links:
             if selector:
                 for href in response.css(selector).getall():
-                    yield self.request(response.urljoin(href), link)
+                    url = absolute(response.url, href)  # None: javascript:, mailto:...
+                    if url is not None:
+                        yield self.request(url.split("#", 1)[0], link)
 
     def _listing_too_old(self, response: TextResponse) -> bool:
         """A listing page whose every entry predates `--since` ends the walk back."""

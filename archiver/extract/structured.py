@@ -16,12 +16,13 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from parsel import Selector
 
 from archiver.extract.dates import iso_or_none
 from archiver.extract.text import html_to_text
+from archiver.extract.urls import absolute, original_url
 
 ARTICLE_TYPES = {
     "Article",
@@ -105,8 +106,9 @@ def open_graph(page: Selector) -> dict[str, list[str]]:
 
 
 def site_of(url: str) -> str:
-    """The site key of a platform spider's page (a forum, any article): its host, no "www."."""
-    return (urlsplit(url).hostname or "").lower().removeprefix("www.")
+    """The site key of a platform spider's page (a forum, any article): its host, no "www.";
+    a Wayback capture's is the archived page's."""
+    return (urlsplit(original_url(url)).hostname or "").lower().removeprefix("www.")
 
 
 # --- article metadata -------------------------------------------------------
@@ -316,7 +318,7 @@ def _clean(value: str | None) -> str | None:
 
 
 def _absolute(base_url: str, href: str | None) -> str | None:
-    return urljoin(base_url, href) if href else None
+    return absolute(base_url, href) if href else None
 
 
 __all__ = [
