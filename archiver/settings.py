@@ -92,9 +92,6 @@ SCHEDULER = "archiver.crawl.scheduler.Scheduler"
 REDIS_URL = os.environ.get("ARCHIVER_REDIS_URL") or None
 REDIS_LEASE_SECONDS = 120.0
 
-# An item pipeline commits the database every this many items (and at close).
-STORE_BATCH_SIZE = 500
-
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 LOG_LEVEL = "INFO"

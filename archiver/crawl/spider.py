@@ -42,6 +42,8 @@ class NewsSpider(scrapy.Spider):
     comment_pages: ClassVar[str | None] = None
     #: publication dates on a listing page, so `--since` can stop paging back
     listing_dates: ClassVar[str | None] = None
+    #: hosts besides the start URLs' that hold the site's pages (a comment host, a mirror)
+    extra_domains: ClassVar[tuple[str, ...]] = ()
 
     def __init__(
         self,
@@ -55,7 +57,8 @@ class NewsSpider(scrapy.Spider):
         self.start_urls = [u.strip() for u in urls if u.strip()]
         # Off-site requests are dropped by Scrapy's OffsiteMiddleware: any host a
         # start URL names is on-site, so mirrors and local servers just work.
-        self.allowed_domains = sorted({urlsplit(u).hostname or "" for u in self.start_urls})
+        hosts = {urlsplit(u).hostname or "" for u in self.start_urls}
+        self.allowed_domains = sorted(hosts | set(self.extra_domains))
         self._extraction: ExtractionProcess | bool | None = None  # looked up at the first page
         self.since = datetime.fromisoformat(since) if since else None
         if self.since and self.since.tzinfo is None:
