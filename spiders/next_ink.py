@@ -43,8 +43,9 @@ def parse_page(response: TextResponse) -> Iterator[Item]:
     article_text = normalize_for_match(article.body_text or "")
     page = _comment_page(response.url)
     comments = response.css("div.comments-list > div[data-comment-id]")
+    authors = frozenset(filter(None, map(_author, comments)))  # whom a quote's header may name
     for index, comment in enumerate(comments, start=1):
-        yield from _comment(comment, article.site_article_id, article_text, page, index)
+        yield from _comment(comment, article.site_article_id, article_text, page, index, authors)
 
 
 def _article(response: TextResponse, node: Selector) -> Article:
@@ -73,13 +74,22 @@ def _article(response: TextResponse, node: Selector) -> Article:
     )
 
 
+def _author(node: Selector) -> str | None:
+    return clean_text(node.css(".next-status-name-user").xpath("string()").get())
+
+
 def _comment(
-    node: Selector, article_id: str, article_text: str, page: int, index: int
+    node: Selector,
+    article_id: str,
+    article_text: str,
+    page: int,
+    index: int,
+    authors: frozenset[str],
 ) -> Iterator[Item]:
-    comment_id = node.attrib["data-comment-id"]
+    comment_id = node.attrib.get("data-comment-id", "")
     content = node.css("div.comment-content")
     tree = copy.deepcopy(content[0].root) if content else lxml_html.fromstring("<div></div>")
-    quotes = list(take_quotes(tree, article_text, SITE))
+    quotes = list(take_quotes(tree, article_text, SITE, authors))
     text = html_to_text(Selector(root=tree))
     replies = [m.group(1) for m in REPLY_MARKER.finditer(text)]
     classes = node.attrib.get("class", "").split()
@@ -88,7 +98,7 @@ def _comment(
         site=SITE,
         site_comment_id=comment_id,
         site_article_id=article_id,
-        author=clean_text(node.css(".next-status-name-user").xpath("string()").get()),
+        author=_author(node),
         posted=parse_iso(node.attrib.get("data-comment-date"), TIMEZONE),
         body_html=content.get() or "",
         body_text=REPLY_MARKER.sub("", text).strip(),

@@ -53,7 +53,10 @@ def test_quote_resolution_by_author_and_text(tmp_path):
     assert resolve(text="first words", quoted_author="ann") == comment_id(database, "s", "1")
     assert resolve(text="", quoted_author="ann") == comment_id(database, "s", "3")
     assert resolve(text="second take") == comment_id(database, "s", "2")
-    assert resolve(text="never said", quoted_author="ann") is None
+    # a paraphrase: the named commenter's latest earlier comment; a misspelt name: the text's
+    assert resolve(text="never said", quoted_author="ann") == comment_id(database, "s", "3")
+    assert resolve(text="second take", quoted_author="bobby") == comment_id(database, "s", "2")
+    assert resolve(text="never said", quoted_author="zed") is None
     assert resolve(text="x", quoted_site_comment_id="2") == comment_id(database, "s", "2")
     assert resolve(text="the article text", kind="article") is None
 

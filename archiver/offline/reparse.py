@@ -16,6 +16,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import brotli
 import sqlite_utils
@@ -25,7 +26,6 @@ from tqdm import tqdm
 from archiver.archive.capture import Capture, capture_of
 from archiver.archive.lock import lock_archive
 from archiver.archive.reader import Record, read_records, warc_files
-from archiver.crawl.spider import NewsSpider
 from archiver.extract.page import capture_items, response_of
 from archiver.extract.responses import release_parse_tree
 from archiver.extract.workers import forked_pool
@@ -35,6 +35,9 @@ from archiver.store import frontier
 from archiver.store.completeness import check_threads
 from archiver.store.save import save_capture, save_item
 from archiver.store.schema import ensure_db_shape, open_db
+
+if TYPE_CHECKING:  # a spider is passed in: offline tools need none of the crawl
+    from archiver.crawl.spider import NewsSpider
 
 COMMIT_EVERY = 2000
 #: tables of crawl state, copied as they are from the old database

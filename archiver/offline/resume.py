@@ -12,14 +12,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlite_utils
 
 from archiver.archive.names import file_stamp, stamp_of, warc_date
 from archiver.archive.reader import Record, read_records, warc_files
 from archiver.archive.repair import repair_open_files
-from archiver.crawl.spider import NewsSpider
 from archiver.offline.reparse import process_record
+
+if TYPE_CHECKING:  # a spider is passed in: offline tools need none of the crawl
+    from archiver.crawl.spider import NewsSpider
 
 
 @dataclass

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Iterator
 import sqlite_utils
 
 from archiver.archive.capture import Capture
+from archiver.extract.quoting import attribute_quote
 from archiver.extract.text import normalize_for_match
 from archiver.items import Article, Comment, FetchError, Item, PageDone, Quote, ReplyLink
 from archiver.store.rows import (
@@ -308,24 +309,17 @@ def save_quote(db: sqlite_utils.Database, quote: Quote) -> int | None:
 def _find_quoted(
     db: sqlite_utils.Database, quoting: int, author: str | None, text: str
 ) -> int | None:
-    """The latest earlier comment of the thread by `author` whose text holds `text`."""
-    wanted = normalize_for_match(text)
-    if not author and not wanted:
+    """The earlier comment of the thread the quote quotes (see `attribute_quote`)."""
+    if not author and not normalize_for_match(text):
         return None
-    candidates = db.execute(
+    earlier = db.execute(
         """SELECT c.id, a.name, c.body_text FROM comments c
            JOIN comments q ON q.id = ? AND c.article_id = q.article_id AND c.position < q.position
            LEFT JOIN authors a ON a.id = c.author_id
-           ORDER BY c.position DESC""",
+           ORDER BY c.position""",
         (quoting,),
-    )
-    for candidate, name, body in candidates:
-        if author and (name or "").casefold() != author.casefold():
-            continue
-        if wanted and wanted not in normalize_for_match(body or ""):
-            continue
-        return candidate
-    return None
+    ).fetchall()
+    return attribute_quote(author, text, earlier)
 
 
 def save_reply_link(db: sqlite_utils.Database, link: ReplyLink) -> None:
