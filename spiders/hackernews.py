@@ -56,6 +56,7 @@ from scrapy.http import Request, Response, TextResponse
 from archiver.crawl.spider import NewsSpider
 from archiver.extract.dates import capture_time, iso_or_none, parse_site_date
 from archiver.extract.text import html_to_text, normalize_for_match
+from archiver.extract.urls import original_url
 from archiver.items import Article, Comment, Item, Quote
 
 SITE = "hackernews"
@@ -72,7 +73,6 @@ _AGE_TEXT = re.compile(
     r"|\bon\s+[A-Z][a-z]+\.?\s+\d{1,2},\s+\d{4}"
 )
 _SPACER_PX = 40  # the spacer image's width per level of depth
-_WAYBACK = re.compile(r"^(?:https?:)?//web\.archive\.org/web/\d+(?:[a-z]{2}_)?/", re.IGNORECASE)
 # The "More" link of a listing or a thread: a.morelink since 2014, `x?fnid=` before.
 _MORE = (
     "//a[contains(@class, 'morelink')"
@@ -191,7 +191,7 @@ def _permalink(response: TextResponse, rows: list[_Row], now: datetime) -> Itera
         yield Article(
             site=SITE,
             site_article_id=story_id,
-            url=urljoin(_original(response.url), f"item?id={story_id}"),
+            url=urljoin(original_url(response.url), f"item?id={story_id}"),
             title=_squeezed(story_link.xpath("string()").get()),
             stub=True,
         )
@@ -401,7 +401,7 @@ def _link_id(href: str | None) -> str | None:
     """The item a link names: "#ID" on thread pages, else its `id` parameter."""
     if not href:
         return None
-    parts = urlsplit(_original(href))
+    parts = urlsplit(original_url(href))
     if parts.fragment.isdigit():
         return parts.fragment
     ids = parse_qs(parts.query).get("id", [])
@@ -420,11 +420,11 @@ def _continued_story(response: TextResponse) -> str:
     When the page names no story (2011-2013 `x?fnid=` pages), the page's own URL
     stands in for it, so its comments still keep their thread's order.
     """
-    url = _original(response.url)
+    url = original_url(response.url)
     if urlsplit(url).path.endswith("/item") and (story := _link_id(url)):
         return story
     for href in response.xpath("//a[contains(@href, 'goto=') or contains(@href, 'whence=')]/@href"):
-        query = parse_qs(urlsplit(_original(href.get())).query)
+        query = parse_qs(urlsplit(original_url(href.get())).query)
         for target in (*query.get("goto", []), *query.get("whence", [])):
             if urlsplit(target).path.endswith("item") and (story := _link_id(target)):
                 return story
@@ -455,21 +455,12 @@ def _resolve(response: TextResponse, href: str | None) -> str | None:
     """A link as the live site had it, absolute, also from a Wayback capture."""
     if not href or not href.strip():
         return None
-    return urljoin(_original(response.url), _original(response.urljoin(href.strip())))
-
-
-def _original(url: str) -> str:
-    """The URL a Wayback Machine link stands for; any other URL as it is.
-
-    Private until the shared archiver/extract/urls.py lands with its own unwrapper.
-    """
-    found = _WAYBACK.match(url.strip())
-    return url.strip()[found.end() :] if found else url
+    return urljoin(original_url(response.url), original_url(response.urljoin(href.strip())))
 
 
 def _page(response: TextResponse, default: int) -> int:
     """The thread page number in the URL (`&p=N`), else `default`."""
-    page = parse_qs(urlsplit(_original(response.url)).query).get("p", [""])[0]
+    page = parse_qs(urlsplit(original_url(response.url)).query).get("p", [""])[0]
     return int(page) if page.isdigit() else default
 
 

@@ -15,6 +15,7 @@ import sys
 from collections import Counter
 from datetime import datetime, timedelta
 from pathlib import Path
+from urllib.parse import urljoin
 
 import pytest
 from parsel import Selector
@@ -243,12 +244,14 @@ def test_a_minified_page_gives_the_same_thread(case, corpus):
 LINK = re.compile(rb"""(\s(?:href|src)=)(?:"([^"]*)"|'([^']*)'|([^\s>"']+))""", re.IGNORECASE)
 
 
-def as_wayback_capture(body: bytes) -> bytes:
-    """Every href and src prefixed with a Wayback Machine capture's address, quoted or not."""
+def as_wayback_capture(body: bytes, url: str) -> bytes:
+    """Every href and src made absolute against the page's URL and prefixed with a Wayback
+    Machine capture's address, quoted or not, as the Wayback Machine rewrites them."""
 
     def prefix(link: re.Match) -> bytes:
         value = next(group for group in link.groups()[1:] if group is not None)
-        return link[1] + b'"' + WAYBACK.encode() + value + b'"'
+        target = urljoin(url, value.decode("latin-1")).encode("latin-1")
+        return link[1] + b'"' + WAYBACK.encode() + target + b'"'
 
     return LINK.sub(prefix, body)
 
@@ -256,7 +259,7 @@ def as_wayback_capture(body: bytes) -> bytes:
 @pytest.mark.parametrize("case", REAL)
 def test_a_wayback_capture_gives_the_same_thread(case, corpus):
     body = page_bytes(case, corpus)
-    captured = as_wayback_capture(body)
+    captured = as_wayback_capture(body, meta_of(case)["url"])
     assert captured.count(WAYBACK.encode()) > 20
     original = parse(case, body)
     archived = parse(case, captured, url=WAYBACK + meta_of(case)["url"])
