@@ -21,15 +21,11 @@ from lxml import html as lxml_html
 from archiver.extract.page import extract
 from archiver.extract.responses import build_response
 from archiver.items import Article, Comment, FetchError, Quote
-from spiders import slashdot
-from spiders.slashdot import (
-    SlashdotSpider,
-    comment_data,
-    d2_comments,
-    further_comment_pages,
-    parse_page,
-    site_date,
-)
+from archiver.platforms.slashdot import page as slashdot
+from archiver.platforms.slashdot.data import comment_data, more_comments
+from archiver.platforms.slashdot.dates import site_date
+from archiver.platforms.slashdot.page import further_comment_pages, parse_page
+from spiders.slashdot import SlashdotSpider
 from tests.mockserver import MockServer, Route
 from tests.test_crawl_e2e import LOOPBACK, ROBOTS, archiver, rows, snapshot
 
@@ -109,7 +105,7 @@ def test_quotes_are_div_quote(page, items):
 
 def test_d2_comments_reads_js_literals():
     script = 'D2.comments({ 7: { uid: 1, pid: 0, subject: "a: \\"b\\", c: [ ]", kids: [ 8 ] } });'
-    assert d2_comments(script) == {
+    assert comment_data(script) == {
         "7": {"uid": 1, "pid": 0, "subject": 'a: "b", c: [ ]', "kids": [8]}
     }
 
@@ -195,7 +191,7 @@ def test_golden_finds_the_counted_comments(case, corpus):
     assert len(raw_comment_ids(response.text)) == counted["comments"]  # the count is not stale
     ids = [i.site_comment_id for i in extract(parse_page, response) if isinstance(i, Comment)]
     assert len(ids) == len(set(ids)) == counted["comments"]
-    if counted.get("shown") == counted["comments"] and not slashdot.more_comments(response.text):
+    if counted.get("shown") == counted["comments"] and not more_comments(response.text):
         assert further_comment_pages(response) == []
         return
     # The page holds only part of the thread: the meta says where the rest is.
