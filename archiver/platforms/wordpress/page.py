@@ -523,7 +523,7 @@ def _name(text: str | None) -> str | None:
     return name if 0 < len(name) <= MAX_NAME else None
 
 
-MAX_NAME = 100
+MAX_NAME = 200  # a pingback's name is its post's title
 _SAYS_VERBS = sorted(
     {verb for verbs in HEADER_VERBS.values() for verb in verbs} | {"sagt", "meint", "dit"},
     key=len,
@@ -546,8 +546,10 @@ def _posted(own: Own, thread: _Thread) -> str | None:
         moment = iso_or_none(value, thread.zone) if _TIME_OF_DAY.search(value) else None
         if moment:
             return moment
-    titled = [p.get("title") or "" for p in places]
-    for text in [*titled, *(own.string(p) for p in own.hits("date") + own.hits("time"))]:
+    titles = [p.get("title") or "" for p in places]
+    clocked = [t for t in titles if _CLOCK.search(t)]  # more precise than "1 year ago"
+    printed = [own.string(p) for p in own.hits("date") + own.hits("time")]
+    for text in [*clocked, *printed, *titles]:
         found = DATE_TEXT.search(" ".join(text.split()))
         moment = _site_date(found.group(0), thread) if found else None
         if moment:
@@ -567,8 +569,7 @@ def _short_texts(own: Own, places: list[HtmlElement]) -> Iterator[str]:
     """Texts that may be a date alone ("1 year ago", "18/02/2020 à 16:42", "Март 2018"),
     in date places, in links to the comment, or loose beside the author's name."""
     links = _PERMALINK(own.element, fragment=f"#comment-{own.comment_id}")
-    author = own.best("author")
-    loose = [author.getparent()] if author is not None and author.getparent() is not None else []
+    loose = [e.getparent() for e in own.ranked("author") if e.getparent() is not None]
     for element in [*places, *links]:
         yield from (t for t in [own.string(element), *own.texts(element)] if _datelike(t))
     for element in loose:
@@ -585,6 +586,8 @@ def _datelike(text: str) -> bool:
 
 MAX_DATE_TEXT = 40
 _DIGIT = re.compile(r"\d")
+_CLOCK = re.compile(r"\d{1,2}:\d{2}")
+_BARE_AMOUNT = re.compile(r"^\s*(\d{1,4}\s+[^\W\d_]+)\s*$")
 _PERMALINK = etree.XPath(".//a[contains(@href, $fragment)]")
 
 
@@ -605,6 +608,7 @@ def _date_words(text: str) -> str:
     text = re.sub(r"(\d{1,2}\.\d{1,2}),\s*(\d{4})", r"\1.\2", text)
     text = re.sub(r"(\d)(?:st|nd|rd|th)\b", r"\1", text)
     text = re.sub(r"\s*//\s*", " ", text)
+    text = _BARE_AMOUNT.sub(r"\1 ago", text)  # "1 year" printed as a comment's age
     return re.sub(r"\s+(?:um|at|à|@|-|–)\s+", " ", text)
 
 
