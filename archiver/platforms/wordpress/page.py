@@ -55,7 +55,7 @@ COUNT = re.compile(
 DATE_TEXT = re.compile(
     r"(?:\d{1,2}\.\s?(?:\d{1,2}\.?|[^\W\d_]{3,}\.?)\s?,?\s?\d{2,4}"
     r"|[A-Z][a-z]+\.? \d{1,2}(?:st|nd|rd|th)?,? \d{4}|\d{4}-\d{2}-\d{2})"
-    r"(?:\s*(?:um|at|à|@|,|-|–)?\s*\d{1,2}:\d{2}(?::\d{2})?(?:\s*[ap]\.?m\.?)?)?",
+    r"(?:\s*(?:um|at|à|@|,|-|–|/{1,2})?\s*\d{1,2}:\d{2}(?::\d{2})?(?:\s*[ap]\.?m\.?)?)?",
     re.IGNORECASE,
 )
 SIGNED_BY = re.compile(r"^(?:comment by|kommentar von|posted by)\s+(.+?)\s+[—–-]", re.IGNORECASE)
@@ -607,7 +607,7 @@ def _date_words(text: str) -> str:
     """ "17.07, 2011 @ 13:04" and "March 11th, 2015 at 02:57" as dateparser reads them."""
     text = re.sub(r"(\d{1,2}\.\d{1,2}),\s*(\d{4})", r"\1.\2", text)
     text = re.sub(r"(\d)(?:st|nd|rd|th)\b", r"\1", text)
-    text = re.sub(r"\s*//\s*", " ", text)
+    text = re.sub(r"\s+/{1,2}\s+", " ", text)
     text = _BARE_AMOUNT.sub(r"\1 ago", text)  # "1 year" printed as a comment's age
     return re.sub(r"\s+(?:um|at|à|@|-|–)\s+", " ", text)
 
