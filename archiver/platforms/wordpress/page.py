@@ -26,7 +26,7 @@ import copy
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs, urljoin, urlsplit
@@ -47,6 +47,7 @@ COMMENT_ID = re.compile(r"^(?:li-|div-)?comment-(\d+)$")
 COMMENT_PAGE = re.compile(r"/comment-page-(\d+)/?$")
 POST_ID_CLASS = re.compile(r"\bpostid-(\d+)\b")
 REST_POST = re.compile(r"/wp/v2/posts/(\d+)")
+POST_ELEMENT = re.compile(r"^post-(\d+)$")
 COUNT = re.compile(
     r"(\d+)\s+(?:comments?|kommentare?|antworten|ergänzungen|thoughts?|responses?|replies"
     r"|commentaires?|réactions?)|(?:comments|kommentare)\s*\((\d+)\)",
@@ -154,6 +155,17 @@ _DIGITS = re.compile(r"\d+")
 _TIME_OF_DAY = re.compile(r"\d{2}:\d{2}")
 
 
+# How themes bend the core walker's shape (archiver/extract/threads.py): ids on an inner
+# element, replies' lists printed after their parent, pingbacks without ids.
+DEPTH_CLASS = re.compile(r"(?:\w*comment[_-])?(?:depth|level)-(\d+)")
+THREAD = replace(
+    SHAPE,
+    wrappers=("li", ".comment"),
+    depth=DEPTH_CLASS,
+    keyless=("li.pingback", "li.trackback"),
+)
+
+
 @dataclass(frozen=True)
 class _Thread:
     site: str
@@ -182,7 +194,7 @@ def parse_page(response: TextResponse) -> Iterator[Item]:
     yield article
     this_post = post_path(response.url)
     joined: dict[str, bool] = {}
-    comments = [own for own in own_parts(doc, SHAPE) if not _elsewhere(own, this_post, joined)]
+    comments = [own for own in own_parts(doc, THREAD) if not _elsewhere(own, this_post, joined)]
     language = _language(doc, response.url)
     names = [_author(own) for own in comments]  # once: every comment's quotes may name them
     thread = _Thread(
@@ -205,6 +217,8 @@ def post_id_of(response: TextResponse) -> str | None:
 
 
 def _post_id(doc: Doc) -> str | None:
+    """The post's id, ranked: what WordPress prints for a single post first, then what a
+    theme or a stripped copy (no head, a look-alike CMS) still shows; None on a listing."""
     found = POST_ID_CLASS.search(doc.attr("body", "class") or "")
     if found:
         return found.group(1)
@@ -218,7 +232,23 @@ def _post_id(doc: Doc) -> str | None:
         or (rest.group(1) if rest else None)
         or doc.attr("input", "value", name="comment_post_ID")
         or first("a.comment-reply-link::attr(data-postid)", doc.root)
+        or _only_post_element(doc)
+        or _post_path_key(doc)
     )
+
+
+def _only_post_element(doc: Doc) -> str | None:
+    """The number of the page's one `#post-N` element: a listing shows several."""
+    numbers = {found.group(1) for value, _ in doc.with_ids if (found := POST_ELEMENT.match(value))}
+    return numbers.pop() if len(numbers) == 1 else None
+
+
+def _post_path_key(doc: Doc) -> str | None:
+    """Last resort, for a page that says it is one article: its canonical path as its key."""
+    url = doc.attr("link", "href", rel="canonical") or _meta(doc, "og:url")
+    single = _meta(doc, "og:type") == "article" or bool(doc.ids.get("respond"))
+    path = urlsplit(url).path.strip("/") if url else ""
+    return f"path:{path}" if single and path else None
 
 
 def blog_root(response: TextResponse) -> str:
