@@ -314,7 +314,7 @@ def _article(doc: Doc, url: str, site: str, post_id: str) -> Article:
         or _meta(doc, "og:title")
         or _first_text(node, (".entry-title",))
         or clean_text(ld.get("headline"))
-        or _first_text(node, ("a[rel~=bookmark]::attr(title)", "h1"))
+        or _first_text(node, ("a[rel~=bookmark]", "a[rel~=bookmark]::attr(title)", "h1"))
         or clean_text(next(iter(doc.texts("title")), None)),
         author=_ld_name(ld.get("author"))
         or clean_text(doc.attr("meta", "content", name="author"))
