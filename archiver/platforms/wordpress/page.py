@@ -29,7 +29,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
-from urllib.parse import parse_qs, urljoin, urlsplit
+from urllib.parse import parse_qs, unquote, urljoin, urlsplit
 
 from lxml import etree
 from lxml.html import HtmlElement
@@ -426,8 +426,9 @@ def _leads_elsewhere(href: str, this_post: str, joined: dict[str, bool]) -> bool
 
 
 def post_path(url: str) -> str:
-    """A post's path without its comment page, so all its pages compare equal."""
-    return COMMENT_PAGE.sub("/", urlsplit(url).path).rstrip("/") + "/"
+    """A post's path without its comment page, decoded, so all its pages' links compare equal
+    however they are percent-encoded."""
+    return unquote(COMMENT_PAGE.sub("/", urlsplit(url).path).rstrip("/") + "/")
 
 
 def _comment(own: Own, author: str | None, thread: _Thread, index: int) -> Iterator[Item]:
