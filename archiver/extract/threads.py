@@ -7,20 +7,30 @@ new theme is one more selector, not a branch. One walk over the page then gives 
 element to the comment whose own part it is: a comment's element is the outermost one
 carrying its id, and what carries another comment's id inside it (its replies) is not
 its own; nesting gives the parent.
+
+Themes bend that shape, each way a ranked fallback rather than a branch:
+- the id may sit on an inner element: the comment is then the nearest wrapper around
+  it (`li`, `.comment`) that holds no other comment before it;
+- a theme may close each comment before its replies' list, losing the nesting: the
+  parent is then the last comment one level up (its `depth-N` class) before it, else
+  the comment just before the `.children` list it sits in;
+- pingbacks may be printed without any id: they get one derived from what they show.
 """
 
 from __future__ import annotations
 
 import copy
+import hashlib
 import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from urllib.parse import unquote
 
 from lxml import etree
 from lxml.html import HtmlElement
 
-from archiver.extract.html import STRING, XML_SPACES, Doc, classes
+from archiver.extract.html import STRING, XML_SPACES, Doc, classes, css
 
 
 @dataclass(frozen=True)
@@ -92,22 +102,32 @@ class Shape:
     comment_id: re.Pattern[str]  # an element id naming a comment; group 1 is the comment id
     permalink: str  # what precedes the comment id in a link to it ("#comment-")
     slots: Slots
+    wrappers: tuple[str, ...] = ()  # "li", ".comment": what may wrap an inner id element
+    depth: re.Pattern[str] | None = None  # a class naming a comment's level; group 1, top 1
+    keyless: tuple[str, ...] = ()  # "li.pingback": comments printed without any id
 
 
 @dataclass(eq=False)
 class Own:
     """A comment's element less the replies nested in it, as the hits of its slots."""
 
-    element: HtmlElement
+    element: HtmlElement  # the element carrying its id: its body when no slot finds one
     comment_id: str
     slots: Slots
+    outer: HtmlElement | None = None  # a wrapper around `element` holding only this comment
     parent: str | None = None
+    depth: int | None = None  # the level its classes name, when they do
     walked: bool = False
     first: dict[tuple[str, int], HtmlElement] = field(default_factory=dict)
     every: dict[tuple[str, int], list[HtmlElement]] = field(default_factory=dict)
     cuts: set[HtmlElement] = field(default_factory=set)  # elements of other comments in it
     holders: set[HtmlElement] = field(default_factory=set)  # its elements holding a cut
     links: list[str] = field(default_factory=list)  # hrefs to it, from anywhere in its element
+
+    @property
+    def top(self) -> HtmlElement:
+        """The outermost element that is this comment's: what nests in others' and holds its."""
+        return self.element if self.outer is None else self.outer
 
     def ranked(self, slot: str) -> list[HtmlElement]:
         """A slot's hits, best-ranked selector first (one per selector)."""
@@ -172,7 +192,7 @@ class Own:
         self.cuts.add(element)
         for ancestor in element.iterancestors():
             self.holders.add(ancestor)
-            if ancestor is self.element:
+            if ancestor is self.top:
                 break
 
 
@@ -190,11 +210,123 @@ def own_parts(doc: Doc, shape: Shape) -> list[Own]:
             marks[element] = found.group(1)
             if found.group(1) not in parts:
                 parts[found.group(1)] = Own(element, found.group(1), shape.slots)
-    by_element = {own.element: own for own in parts.values()}
+    if shape.wrappers or shape.depth:
+        for own in parts.values():
+            _enclose(own, shape, marks)
+    if shape.keyless and _keyless(doc, shape, marks, parts):
+        order = {element: index for index, element in enumerate(doc.root.iter())}
+        parts = dict(sorted(parts.items(), key=lambda item: order[item[1].element]))
+    by_element = {own.top: own for own in parts.values()}
     for own in parts.values():
         if not own.walked:
-            _walk(own.element, shape, by_element, marks, parts)
+            _walk(own.top, shape, by_element, marks, parts)
+    if shape.depth:
+        _parents_by_depth(parts.values())
+    _parents_by_children_list(parts.values(), by_element)
     return list(parts.values())
+
+
+# How far above its id element a comment's wrapper (or its depth class) may sit.
+_WRAPPER_LEVELS = 4
+
+
+def _enclose(own: Own, shape: Shape, marks: dict[HtmlElement, str]) -> None:
+    """Read the comment's depth, and make its element the wrapper around an inner id element.
+
+    Climbing stops at a list (a thread's, or replies') and at an element holding
+    another comment before this one: what lies above is not this comment's alone.
+    """
+    element = own.element
+    own.depth = _depth(element, shape.depth)
+    wrap = element.tag != "li" and bool(shape.wrappers)
+    for level, ancestor in enumerate(element.iterancestors()):
+        if level >= _WRAPPER_LEVELS or ancestor.tag in ("ol", "ul", "body"):
+            return
+        if _first_mark(ancestor, marks) != own.comment_id:
+            return
+        if own.depth is None:
+            own.depth = _depth(ancestor, shape.depth)
+        if wrap and _is_wrapper(ancestor, shape.wrappers):
+            own.outer = ancestor
+            marks[ancestor] = own.comment_id
+            return
+
+
+def _first_mark(element: HtmlElement, marks: dict[HtmlElement, str]) -> str | None:
+    for inner in element.iter():
+        found = marks.get(inner)
+        if found is not None:
+            return found
+    return None
+
+
+def _is_wrapper(element: HtmlElement, wrappers: tuple[str, ...]) -> bool:
+    names = classes(element)
+    return any(
+        element.tag == wrapper or (wrapper[0] == "." and wrapper[1:] in names)
+        for wrapper in wrappers
+    )
+
+
+def _depth(element: HtmlElement, pattern: re.Pattern[str] | None) -> int | None:
+    if pattern is None:
+        return None
+    for name in classes(element):
+        found = pattern.fullmatch(name)
+        if found:
+            return int(found.group(1))
+    return None
+
+
+def _keyless(doc: Doc, shape: Shape, marks: dict[HtmlElement, str], parts: dict[str, Own]) -> int:
+    """Comments printed without an id, each keyed by what it shows: its kind, text and links.
+
+    A hash of the content, not a position, so the key survives a re-crawl that adds
+    comments before it; the same content twice gets an ordinal.
+    """
+    added = 0
+    for selector in shape.keyless:
+        tag, _, name = selector.partition(".")
+        for element in css(selector)(doc.root):
+            if any(inner in marks for inner in element.iter()):
+                continue
+            text = " ".join(STRING(element).split())
+            links = " ".join(unquote(a.get("href") or "") for a in element.iter("a"))
+            digest = hashlib.sha1(f"{text}\n{links}".encode()).hexdigest()[:12]
+            key = f"{name or tag}-{digest}"
+            for ordinal in itertools.count(2):
+                if key not in parts:
+                    break
+                key = f"{name or tag}-{digest}-{ordinal}"
+            marks[element] = key
+            parts[key] = Own(element, key, shape.slots)
+            added += 1
+    return added
+
+
+def _parents_by_depth(parts: Iterable[Own]) -> None:
+    """A comment one level down with no parent by nesting: the last comment one level up."""
+    last: dict[int, Own] = {}
+    for own in parts:
+        if own.depth is None:
+            continue
+        above = last.get(own.depth - 1)
+        if own.parent is None and own.depth > 1 and above is not None:
+            own.parent = above.comment_id
+        last = {depth: o for depth, o in last.items() if depth < own.depth}
+        last[own.depth] = own
+
+
+def _parents_by_children_list(parts: Iterable[Own], by_element: dict[HtmlElement, Own]) -> None:
+    """A comment in a `.children` list printed after (not inside) its parent's element."""
+    for own in parts:
+        holder = own.top.getparent()
+        if own.parent is not None or holder is None or "children" not in classes(holder):
+            continue
+        sibling = next(holder.itersiblings(etree.Element, preceding=True), None)
+        before = by_element.get(sibling) if sibling is not None else None
+        if before is not None and before is not own:
+            own.parent = before.comment_id
 
 
 def _walk(

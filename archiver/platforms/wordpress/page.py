@@ -26,10 +26,10 @@ import copy
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
-from urllib.parse import parse_qs, urljoin, urlsplit
+from urllib.parse import parse_qs, unquote, urljoin, urlsplit
 
 from lxml import etree
 from lxml.html import HtmlElement
@@ -47,6 +47,7 @@ COMMENT_ID = re.compile(r"^(?:li-|div-)?comment-(\d+)$")
 COMMENT_PAGE = re.compile(r"/comment-page-(\d+)/?$")
 POST_ID_CLASS = re.compile(r"\bpostid-(\d+)\b")
 REST_POST = re.compile(r"/wp/v2/posts/(\d+)")
+POST_ELEMENT = re.compile(r"^post-(\d+)$")
 COUNT = re.compile(
     r"(\d+)\s+(?:comments?|kommentare?|antworten|ergänzungen|thoughts?|responses?|replies"
     r"|commentaires?|réactions?)|(?:comments|kommentare)\s*\((\d+)\)",
@@ -170,6 +171,17 @@ _DIGITS = re.compile(r"\d+")
 _TIME_OF_DAY = re.compile(r"\d{2}:\d{2}")
 
 
+# How themes bend the core walker's shape (archiver/extract/threads.py): ids on an inner
+# element, replies' lists printed after their parent, pingbacks without ids.
+DEPTH_CLASS = re.compile(r"(?:\w*comment[_-])?(?:depth|level)-(\d+)")
+THREAD = replace(
+    SHAPE,
+    wrappers=("li", ".comment"),
+    depth=DEPTH_CLASS,
+    keyless=("li.pingback", "li.trackback"),
+)
+
+
 @dataclass(frozen=True)
 class _Thread:
     site: str
@@ -198,7 +210,7 @@ def parse_page(response: TextResponse) -> Iterator[Item]:
     yield article
     this_post = post_path(response.url)
     joined: dict[str, bool] = {}
-    comments = [own for own in own_parts(doc, SHAPE) if not _elsewhere(own, this_post, joined)]
+    comments = [own for own in own_parts(doc, THREAD) if not _elsewhere(own, this_post, joined)]
     language = _language(doc, response.url)
     names = [_author(own) for own in comments]  # once: every comment's quotes may name them
     thread = _Thread(
@@ -221,6 +233,8 @@ def post_id_of(response: TextResponse) -> str | None:
 
 
 def _post_id(doc: Doc) -> str | None:
+    """The post's id, ranked: what WordPress prints for a single post first, then what a
+    theme or a stripped copy (no head, a look-alike CMS) still shows; None on a listing."""
     found = POST_ID_CLASS.search(doc.attr("body", "class") or "")
     if found:
         return found.group(1)
@@ -234,7 +248,23 @@ def _post_id(doc: Doc) -> str | None:
         or (rest.group(1) if rest else None)
         or doc.attr("input", "value", name="comment_post_ID")
         or first("a.comment-reply-link::attr(data-postid)", doc.root)
+        or _only_post_element(doc)
+        or _post_path_key(doc)
     )
+
+
+def _only_post_element(doc: Doc) -> str | None:
+    """The number of the page's one `#post-N` element: a listing shows several."""
+    numbers = {found.group(1) for value, _ in doc.with_ids if (found := POST_ELEMENT.match(value))}
+    return numbers.pop() if len(numbers) == 1 else None
+
+
+def _post_path_key(doc: Doc) -> str | None:
+    """Last resort, for a page that says it is one article: its canonical path as its key."""
+    url = doc.attr("link", "href", rel="canonical") or _meta(doc, "og:url")
+    single = _meta(doc, "og:type") == "article" or bool(doc.ids.get("respond"))
+    path = urlsplit(url).path.strip("/") if url else ""
+    return f"path:{path}" if single and path else None
 
 
 def blog_root(response: TextResponse) -> str:
@@ -300,7 +330,7 @@ def _article(doc: Doc, url: str, site: str, post_id: str) -> Article:
         or _meta(doc, "og:title")
         or _first_text(node, (".entry-title",))
         or clean_text(ld.get("headline"))
-        or _first_text(node, ("a[rel~=bookmark]::attr(title)", "h1"))
+        or _first_text(node, ("a[rel~=bookmark]", "a[rel~=bookmark]::attr(title)", "h1"))
         or clean_text(next(iter(doc.texts("title")), None)),
         author=_ld_name(ld.get("author"))
         or clean_text(doc.attr("meta", "content", name="author"))
@@ -412,8 +442,9 @@ def _leads_elsewhere(href: str, this_post: str, joined: dict[str, bool]) -> bool
 
 
 def post_path(url: str) -> str:
-    """A post's path without its comment page, so all its pages compare equal."""
-    return COMMENT_PAGE.sub("/", urlsplit(url).path).rstrip("/") + "/"
+    """A post's path without its comment page, decoded, so all its pages' links compare equal
+    however they are percent-encoded."""
+    return unquote(COMMENT_PAGE.sub("/", urlsplit(url).path).rstrip("/") + "/")
 
 
 def _comment(own: Own, author: str | None, thread: _Thread, index: int) -> Iterator[Item]:
