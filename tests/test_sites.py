@@ -65,6 +65,9 @@ def test_golden_holds_the_comments_counted_on_the_page(case):
     expected = json.loads((case / "expected.json").read_text())
     found = sum(item["type"] == "Comment" for item in expected)
     on_page = (counted["comments"] or 0) + (counted.get("pingbacks") or 0)
+    if counted.get("unread"):  # a known gap, said in the golden: the parser reads none of them
+        assert found == 0 and on_page > 0, counted["unread"]
+        return
     assert found == on_page, counted.get("notes")
 
 

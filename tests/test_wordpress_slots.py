@@ -62,6 +62,15 @@ def test_every_comment_has_the_author_and_date_its_page_shows(case, corpus):
     comments = _comments(case)
     raw = (corpus / _meta(case)["corpus"]).read_bytes()
     pingbacks = _pingbacks(raw, [c["site_comment_id"] for c in comments])
+    # Pingbacks printed without an id get one derived from their content: they are no
+    # element of the page, and there are no more of them than the pingbacks counted.
+    derived = {
+        c["site_comment_id"]
+        for c in comments
+        if f"comment-{c['site_comment_id']}" not in raw.decode("utf-8", "replace")
+    }
+    assert len(derived) <= (counted.get("pingbacks") or 0)
+    pingbacks |= derived
     people = [c for c in comments if c["site_comment_id"] not in pingbacks]
     if "no_author" not in counted:
         assert [c["site_comment_id"] for c in people if not c["author"]] == []

@@ -103,8 +103,6 @@ def parse_page(response: TextResponse) -> Iterator[Item]:
     yield from comments
 
 
-
-
 def further_comment_pages(response: TextResponse) -> list[str]:
     """Pages holding comments this page does not: ranked by the page's era.
 

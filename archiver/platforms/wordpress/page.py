@@ -29,7 +29,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
-from urllib.parse import parse_qs, unquote, urljoin, urlsplit
+from urllib.parse import parse_qs, urljoin, urlsplit
 
 from lxml import etree
 from lxml.html import HtmlElement
@@ -41,6 +41,7 @@ from archiver.extract.html import STRING, TEXTS, Doc, classes, css, first, marku
 from archiver.extract.quoting import HEADER_VERBS, take_quotes
 from archiver.extract.text import clean_text, html_to_text, normalize_for_match
 from archiver.extract.threads import Own, Shape, Slot, Slots, own_parts, remove
+from archiver.extract.urls import absolute, original_url, page_key
 from archiver.items import Article, Comment, Item
 
 COMMENT_ID = re.compile(r"^(?:li-|div-)?comment-(\d+)$")
@@ -208,7 +209,7 @@ def parse_page(response: TextResponse) -> Iterator[Item]:
     # A further comment page repeats the post; its capture is the post page's.
     article.stub = COMMENT_PAGE.search(urlsplit(response.url).path) is not None
     yield article
-    this_post = post_path(response.url)
+    this_post = post_path(response.url), response.url
     joined: dict[str, bool] = {}
     comments = [own for own in own_parts(doc, THREAD) if not _elsewhere(own, this_post, joined)]
     language = _language(doc, response.url)
@@ -274,7 +275,8 @@ def blog_root(response: TextResponse) -> str:
 
 def _site(doc: Doc, url: str) -> str:
     api = doc.attr("link", "href", rel="https://api.w.org/")
-    found = urlsplit(urljoin(url, api.split("wp-json")[0]) if api else url)
+    url = original_url(url)  # a Wayback capture's site is the archived blog's
+    found = urlsplit(urljoin(url, original_url(api.split("wp-json")[0])) if api else url)
     path = found.path.rstrip("/") if api else ""
     return (found.hostname or "").removeprefix("www.") + path
 
@@ -428,23 +430,27 @@ def _displayed_count(doc: Doc) -> int | None:
     return None
 
 
-def _elsewhere(own: Own, this_post: str, joined: dict[str, bool]) -> bool:
+def _elsewhere(own: Own, this_post: tuple[str, str], joined: dict[str, bool]) -> bool:
     """A widget's comment on another post: its permalink leads elsewhere."""
     return bool(own.links) and all(_leads_elsewhere(h, this_post, joined) for h in own.links)
 
 
-def _leads_elsewhere(href: str, this_post: str, joined: dict[str, bool]) -> bool:
+def _leads_elsewhere(href: str, this_post: tuple[str, str], joined: dict[str, bool]) -> bool:
+    """`this_post`: the page's post path and its URL, which relative links are joined to."""
     # The joined path does not depend on the fragment: the comments' permalinks share one join.
     before = href.split("#", 1)[0]
     if before not in joined:
-        joined[before] = post_path(urljoin(f"http://x{this_post}", href)) != this_post
+        path, url = this_post
+        target = absolute(url, before or url)
+        joined[before] = target is not None and post_path(target) != path
     return joined[before]
 
 
 def post_path(url: str) -> str:
-    """A post's path without its comment page, decoded, so all its pages' links compare equal
-    however they are percent-encoded."""
-    return unquote(COMMENT_PAGE.sub("/", urlsplit(url).path).rstrip("/") + "/")
+    """A post's path without its comment page, as its identity (`extract.urls.page_key`), so
+    all its pages' links compare equal however they are spelled or archived."""
+    path = urlsplit(page_key(url)).path
+    return COMMENT_PAGE.sub("/", path.rstrip("/") + "/").rstrip("/") + "/"
 
 
 def _comment(own: Own, author: str | None, thread: _Thread, index: int) -> Iterator[Item]:
