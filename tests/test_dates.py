@@ -112,7 +112,7 @@ PATTERNS = {
 }
 ZONES = ["UTC", "Europe/Paris", "Europe/Berlin", "America/New_York", "Europe/Moscow"]
 MOMENTS = st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2035, 12, 31)).map(
-    lambda m: m.replace(second=0, microsecond=0)
+    lambda m: m.replace(second=0, microsecond=0, fold=0)  # a printed time: no fold
 )
 
 
