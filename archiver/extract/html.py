@@ -7,6 +7,7 @@ the lxml tree parsel already built.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cache, cached_property
 from typing import Any
 
@@ -94,3 +95,10 @@ class Doc:
 
 def _has(element: HtmlElement, attributes: dict[str, str]) -> bool:
     return all(element.get(name) == value for name, value in attributes.items())
+
+
+def remove(elements: Iterable[HtmlElement]) -> None:
+    """Take these elements (and their tails' text with them) out of their tree."""
+    for element in list(elements):
+        if element.getparent() is not None:
+            element.getparent().remove(element)

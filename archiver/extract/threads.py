@@ -396,10 +396,3 @@ def _link(link: HtmlElement, container: Own, parts: dict[str, Own], permalink: s
             target.links.append(href)  # type: ignore[arg-type]
             return
         around = parts.get(around.parent) if around.parent else None
-
-
-def remove(elements: Iterable[HtmlElement]) -> None:
-    """Take these elements (and their tails' text with them) out of their tree."""
-    for element in list(elements):
-        if element.getparent() is not None:
-            element.getparent().remove(element)

@@ -6,6 +6,9 @@ from datetime import UTC, datetime
 
 import sqlite_utils
 
+from archiver.extract.quoting import attribute_quote
+from archiver.extract.text import normalize_for_match
+
 
 def utc_now() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
@@ -73,3 +76,19 @@ def counts_for_files(db: sqlite_utils.Database, warc_files: list[str]) -> dict[s
         or 0
         for name, query in sql.items()
     }
+
+
+def find_quoted(
+    db: sqlite_utils.Database, quoting: int, author: str | None, text: str
+) -> int | None:
+    """The earlier comment of the thread the quote quotes (see `attribute_quote`)."""
+    if not author and not normalize_for_match(text):
+        return None
+    earlier = db.execute(
+        """SELECT c.id, a.name, c.body_text FROM comments c
+           JOIN comments q ON q.id = ? AND c.article_id = q.article_id AND c.position < q.position
+           LEFT JOIN authors a ON a.id = c.author_id
+           ORDER BY c.position""",
+        (quoting,),
+    ).fetchall()
+    return attribute_quote(author, text, earlier)

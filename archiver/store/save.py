@@ -12,14 +12,13 @@ from collections.abc import Callable, Iterable, Iterator
 import sqlite_utils
 
 from archiver.archive.capture import Capture
-from archiver.extract.quoting import attribute_quote
-from archiver.extract.text import normalize_for_match
 from archiver.items import Article, Comment, FetchError, Item, PageDone, Quote, ReplyLink
 from archiver.store.rows import (
     article_id,
     author_id,
     capture_id,
     comment_id,
+    find_quoted,
     one_value,
     row_dict,
     utc_now,
@@ -285,7 +284,7 @@ def save_quote(db: sqlite_utils.Database, quote: Quote) -> int | None:
     if quote.kind == "comment":
         quoted = comment_id(db, quote.site, quote.quoted_site_comment_id)
         if quoted is None and quote.quoted_site_comment_id is None:
-            quoted = _find_quoted(db, quoting, quote.quoted_author, quote.text)
+            quoted = find_quoted(db, quoting, quote.quoted_author, quote.text)
     quoted_author = quote.quoted_author
     if quoted is not None and quoted_author is None:
         quoted_author = one_value(
@@ -304,22 +303,6 @@ def save_quote(db: sqlite_utils.Database, quote: Quote) -> int | None:
     if quoted is not None:
         _link(db, quoting, quoted, "quote")
     return quoted
-
-
-def _find_quoted(
-    db: sqlite_utils.Database, quoting: int, author: str | None, text: str
-) -> int | None:
-    """The earlier comment of the thread the quote quotes (see `attribute_quote`)."""
-    if not author and not normalize_for_match(text):
-        return None
-    earlier = db.execute(
-        """SELECT c.id, a.name, c.body_text FROM comments c
-           JOIN comments q ON q.id = ? AND c.article_id = q.article_id AND c.position < q.position
-           LEFT JOIN authors a ON a.id = c.author_id
-           ORDER BY c.position""",
-        (quoting,),
-    ).fetchall()
-    return attribute_quote(author, text, earlier)
 
 
 def save_reply_link(db: sqlite_utils.Database, link: ReplyLink) -> None:

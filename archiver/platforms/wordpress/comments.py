@@ -25,10 +25,10 @@ from lxml.html import HtmlElement
 from parsel import Selector
 
 from archiver.extract.dates import iso_or_none, parse_site_date
-from archiver.extract.html import markup
+from archiver.extract.html import markup, remove
 from archiver.extract.quoting import HEADER_VERBS, take_quotes
 from archiver.extract.text import clean_text, html_to_text
-from archiver.extract.threads import Own, Shape, Slot, Slots, remove
+from archiver.extract.threads import Own, Shape, Slot, Slots
 from archiver.items import Comment, Item
 
 COMMENT_ID = re.compile(r"^(?:li-|div-)?comment-(\d+)$")

@@ -21,9 +21,8 @@ from parsel import Selector
 from scrapy.http import TextResponse
 
 from archiver.extract.dates import iso_or_none
-from archiver.extract.html import STRING, TEXTS, Doc, classes, css, first, markup
+from archiver.extract.html import STRING, TEXTS, Doc, classes, css, first, markup, remove
 from archiver.extract.text import clean_text, html_to_text
-from archiver.extract.threads import remove
 from archiver.extract.urls import original_url, page_key
 from archiver.items import Article
 

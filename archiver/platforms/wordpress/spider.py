@@ -23,10 +23,10 @@ from archiver.contract import Link, Meta
 from archiver.crawl.spider import NewsSpider
 from archiver.extract.dates import iso_or_none, to_utc_iso, within
 from archiver.items import FetchError
-from archiver.platforms.wordpress.page import (
+from archiver.platforms.wordpress.page import parse_page
+from archiver.platforms.wordpress.post import (
     COMMENT_PAGE,
     comment_page_number,
-    parse_page,
     post_id_of,
     post_path,
 )
