@@ -12,7 +12,8 @@ from scrapy.http import Request
 from archiver.extract.page import extract
 from archiver.extract.responses import build_response
 from archiver.items import Article, Comment, Quote
-from spiders.discourse import DiscourseSpider, batch_urls, parse_page, topic_json_url
+from archiver.platforms.discourse.page import batch_urls, topic_json_url
+from spiders.discourse import DiscourseSpider, parse_page
 from tests.mockserver import MockServer, Route
 from tests.test_crawl_e2e import LOOPBACK, ROBOTS, archiver, rows, snapshot
 
