@@ -72,10 +72,14 @@ def crawl(
         settings["RECRAWL_RECHECK"] = True
     if redis_url:
         settings["REDIS_URL"] = redis_url
+    from archiver.crawl.spider import StartUrlError
+
     try:
         report = run_crawl(spider, list(urls), settings, since=since)
     except KeyError as error:
         raise click.UsageError(str(error.args[0] if error.args else error)) from error
+    except StartUrlError as error:
+        raise click.UsageError(str(error)) from error
     except ArchiveLocked as error:
         raise click.ClickException(str(error)) from error
     click.echo(report.render())
@@ -92,12 +96,20 @@ def crawl(
     show_default=True,
     help="Parse in this many worker processes (saving stays in one).",
 )
-def reparse(archive: Path | None, progress: bool, jobs: int) -> None:
+@click.option(
+    "--force", is_flag=True, help="Replace the database even if no WARC record could be read."
+)
+def reparse(archive: Path | None, progress: bool, jobs: int, force: bool) -> None:
     """Rebuild archive.db from the WARC files alone, offline."""
+    from archiver.archive.lock import ArchiveLocked
+    from archiver.offline.reparse import ReparseRefused
     from archiver.offline.reparse import reparse as run_reparse
 
     folder = archive or Path(_default_archive())
-    report = run_reparse(folder, progress=progress, jobs=jobs)
+    try:
+        report = run_reparse(folder, progress=progress, jobs=jobs, force=force)
+    except (ArchiveLocked, ReparseRefused) as error:
+        raise click.ClickException(str(error)) from error
     click.echo(
         f"Rebuilt {folder / 'archive.db'} from {report.files} WARC files: "
         f"{report.records} responses, {report.items} items."

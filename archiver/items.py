@@ -99,6 +99,7 @@ class PageDone:
     seen: list[tuple[str, str, int, list[str]]] = field(default_factory=list)
     capture: str | None = None
     items: list[Article | Comment | Quote | ReplyLink | FetchError] = field(default_factory=list)
+    links_skipped: int = 0  # links of the page that are no web page (javascript:, mailto:...)
 
 
 Item = Article | Comment | Quote | ReplyLink | FetchError | PageDone

@@ -30,6 +30,7 @@ class Capture:
     last_modified: str | None = None
     truncated: str | None = None
     headers: tuple[tuple[str, str], ...] = ()  # the HTTP response headers, as archived
+    max_size: int = 0  # the cap on its decoded body, from its file's warcinfo (0: unsaid)
 
     @property
     def parsed_by_spider(self) -> bool:
@@ -84,6 +85,7 @@ def capture_of(found: Record) -> Capture:
         last_modified=http.get_header("Last-Modified"),
         truncated=headers.get_header("WARC-Truncated"),
         headers=tuple(http.headers),
+        max_size=found.max_size,
     )
 
 

@@ -10,6 +10,10 @@ import os
 import re
 from datetime import UTC, datetime
 
+#: warcinfo fields a crawl writes and offline tools read back: the spider that wrote
+#: the file, and the DOWNLOAD_MAXSIZE its bodies were capped at (decoded, too)
+SPIDER_FIELD = "isPartOf"
+MAXSIZE_FIELD = "download-maxsize"
 OPEN_SUFFIX = ".open"
 WARC_SUFFIX = ".warc.gz"
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")

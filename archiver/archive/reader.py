@@ -14,7 +14,7 @@ from pathlib import Path
 from warcio.archiveiterator import ArchiveIterator
 from warcio.recordloader import ArcWarcRecord
 
-from archiver.archive.names import WARC_SUFFIX
+from archiver.archive.names import MAXSIZE_FIELD, SPIDER_FIELD, WARC_SUFFIX
 
 #: the records a page was captured in
 CAPTURE_RECORDS = ("response", "revisit")
@@ -31,6 +31,7 @@ class Record:
     record: ArcWarcRecord
     payload: bytes  # its block less the HTTP headers; empty unless asked for
     spider: str | None  # the spider its file's warcinfo names
+    max_size: int = 0  # the crawl's DOWNLOAD_MAXSIZE, as its file's warcinfo says (0: unsaid)
     missing: int = 0  # how far short of its Content-Length it fell (cut by a crash)
     digests_ok: bool | None = None  # with check_digests: whether its digests match
 
@@ -57,12 +58,12 @@ def read_records(
     stays flat whatever the record's size. Errors of a broken file propagate.
     """
     with path.open("rb") as stream:
-        spider = _spider_at_start(stream) if start else None
+        info = _warcinfo_at_start(stream) if start else {}
         stream.seek(start)
         records = ArchiveIterator(stream, check_digests=check_digests)
         for record in records:
             if record.rec_type == "warcinfo":
-                spider = warcinfo_fields(record).get("isPartOf")
+                info = warcinfo_fields(record)
             wanted = kinds is None or record.rec_type in kinds
             payload = b""
             if wanted and payloads:
@@ -78,18 +79,19 @@ def read_records(
                 length=records.get_record_length(),
                 record=record,
                 payload=payload,
-                spider=spider,
+                spider=info.get(SPIDER_FIELD),
+                max_size=int(info.get(MAXSIZE_FIELD, "").strip() or 0),
                 missing=_bytes_missing(record),
                 digests_ok=checked,
             )
 
 
-def _spider_at_start(stream: object) -> str | None:
-    """The spider named in a file's first record, its warcinfo."""
+def _warcinfo_at_start(stream: object) -> dict[str, str]:
+    """The fields of a file's first record, its warcinfo."""
     first = next(iter(ArchiveIterator(stream)), None)
     if first is not None and first.rec_type == "warcinfo":
-        return warcinfo_fields(first).get("isPartOf")
-    return None
+        return warcinfo_fields(first)
+    return {}
 
 
 def warcinfo_fields(record: ArcWarcRecord) -> dict[str, str]:

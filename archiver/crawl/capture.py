@@ -18,6 +18,7 @@ from scrapy.crawler import Crawler
 from scrapy.http import Request, Response
 
 from archiver.archive.capture import Capture
+from archiver.archive.names import MAXSIZE_FIELD, SPIDER_FIELD
 from archiver.archive.writer import Exchange, WarcFileWriter
 from archiver.contract import Meta
 from archiver.crawl.limits import truncation
@@ -38,7 +39,8 @@ class WarcCaptureMiddleware:
             "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
             "http-header-user-agent": settings.get("USER_AGENT"),
             "operator": settings.get("WARC_OPERATOR"),
-            "isPartOf": crawler.spidercls.name,
+            SPIDER_FIELD: crawler.spidercls.name,
+            MAXSIZE_FIELD: str(settings.getint("DOWNLOAD_MAXSIZE")),
         }
         writer = WarcFileWriter(
             Path(settings.get("ARCHIVE_DIR")) / "warc",

@@ -17,6 +17,7 @@ from twisted.python.failure import Failure
 
 from archiver.crawl.limits import IncompleteResponse
 from archiver.crawl.redirects import RedirectLoop
+from archiver.extract.responses import too_large_detail
 
 # By class name, so Scrapy versions that wrap Twisted's errors in their own
 # classes (2.14+) and those that pass them through both map.
@@ -72,8 +73,9 @@ def _ignored(message: str, request: Request, settings: BaseSettings) -> Failed |
         limit = settings.getint("REDIRECT_MAX_TIMES")
         detail = f"more than {limit} redirects: {chain}"
         return Failed("redirect_loop", detail, True, original_url(request))
-    if "DOWNLOAD_MAXSIZE" in message:
-        return Failed("too_large", message, True, request.url)
+    if "DOWNLOAD_MAXSIZE" in message:  # HttpCompressionMiddleware's decompression cap
+        cap = request.meta.get("download_maxsize") or settings.getint("DOWNLOAD_MAXSIZE")
+        return Failed("too_large", too_large_detail(cap), True, request.url)
     return None
 
 

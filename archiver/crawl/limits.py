@@ -13,8 +13,6 @@ received. None of them ever reaches a parser: the request fails with
 
 from __future__ import annotations
 
-import zlib
-
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import get_retry_request
@@ -23,12 +21,12 @@ from scrapy.http import Request, Response
 
 from archiver.archive.capture import truncation_detail
 from archiver.crawl.retry import backoff_delay, pause
+from archiver.extract.responses import DECODE_ERRORS, BodyTooLarge, decode_body
 
 TRUNCATED_LENGTH = "length"
 TRUNCATED_DISCONNECT = "disconnect"
 _CAP = "archiver_maxsize"
 _RECEIVED = "archiver_bytes_received"
-_CHUNK = 1 << 20
 
 
 class IncompleteResponse(Exception):
@@ -97,35 +95,17 @@ def check_decodes(response: Response, max_size: int) -> None:
 
     Scrapy's gunzip returns whatever decoded before an error, which would let a
     partial page pass as complete. Decoding stops at `max_size` bytes of output:
-    past that HttpCompressionMiddleware refuses the body anyway.
+    past that HttpCompressionMiddleware refuses the body anyway (a `too_large` row).
     """
     codings = b",".join(response.headers.getlist("Content-Encoding")).decode("latin-1")
     coding = codings.strip().lower()
     if not 200 <= response.status < 300 or not response.body:
         return
-    if coding in ("gzip", "x-gzip"):
-        wbits = 16 + zlib.MAX_WBITS
-    elif coding == "deflate":
-        # zlib-wrapped as the RFC says, or raw as some servers send it
-        wbits = zlib.MAX_WBITS if response.body[:1] == b"\x78" else -zlib.MAX_WBITS
-    else:
+    if coding not in ("gzip", "x-gzip", "deflate"):
         return  # identity, br, or layered codings: left to HttpCompressionMiddleware
     try:
-        _inflate_to_end(response.body, wbits, max_size)
-    except zlib.error as error:
+        decode_body(response.body, coding, max_size)
+    except BodyTooLarge:
+        return
+    except DECODE_ERRORS as error:
         raise IncompleteResponse(response, "decode_error", f"{coding}: {error}") from error
-
-
-def _inflate_to_end(body: bytes, wbits: int, max_size: int) -> None:
-    decoder = zlib.decompressobj(wbits)
-    produced, data = 0, body
-    while not decoder.eof:
-        chunk = decoder.decompress(data, _CHUNK)
-        data = decoder.unconsumed_tail
-        produced += len(chunk)
-        if max_size and produced > max_size:
-            return
-        if not chunk and not data:
-            break
-    if not decoder.eof:
-        raise zlib.error("compressed body ends before its end-of-stream marker")

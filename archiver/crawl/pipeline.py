@@ -32,6 +32,10 @@ def recrawl_policy(crawler: Crawler) -> frontier.Policy:
     )
 
 
+#: links no request was made for (javascript:, mailto:, tel:...), in the crawl report
+LINKS_SKIPPED = "archiver/links/skipped"
+
+
 class StorePipeline:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
@@ -67,6 +71,8 @@ class StorePipeline:
         for name, count in saved.items():
             self.crawler.stats.inc_value(f"archiver/store/{name}", count)
         if isinstance(item, PageDone):
+            if item.links_skipped:
+                self.crawler.stats.inc_value(LINKS_SKIPPED, item.links_skipped)
             if item.fingerprint:
                 fetched = datetime.now(UTC)
                 frontier.record_content(self.db, item.url, item.fingerprint, self.policy, fetched)

@@ -10,6 +10,7 @@ from typing import Any
 from scrapy.crawler import CrawlerProcess
 
 from archiver.archive.lock import lock_archive
+from archiver.crawl.pipeline import LINKS_SKIPPED
 from archiver.registry import load_spider
 from archiver.settings import project_settings
 from archiver.store.rows import counts_for_files
@@ -26,6 +27,7 @@ class CrawlReport:
     quotes: int = 0
     errors: int = 0
     threads_incomplete: int = 0
+    links_skipped: int = 0
     warc_bytes: int = 0
     warc_files: list[str] = field(default_factory=list)
     seconds: float = 0.0
@@ -49,6 +51,7 @@ class CrawlReport:
             **counts,
             errors=stats.get("archiver/store/errors", 0),
             threads_incomplete=stats.get("archiver/store/threads_incomplete", 0),
+            links_skipped=stats.get(LINKS_SKIPPED, 0),
             warc_bytes=stats.get("archiver/warc/bytes_written", 0),
             warc_files=files,
             seconds=seconds,
@@ -66,6 +69,8 @@ class CrawlReport:
                 f"  errors    {self.errors}",
                 f"  short     {self.threads_incomplete} thread(s) with fewer comments than shown"
                 " (fetch_errors: thread_incomplete)",
+                f"  links     {self.links_skipped} skipped: not a web page"
+                " (javascript:, mailto:, tel:...)",
                 f"  WARC      {self.warc_bytes:,} bytes in {len(self.warc_files)} file(s)",
             ]
         )

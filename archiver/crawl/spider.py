@@ -25,8 +25,12 @@ from archiver.crawl.failures import attempts, classify
 from archiver.extract.dates import parse_iso, within
 from archiver.extract.page import page_done, read_page
 from archiver.extract.responses import release_parse_tree
-from archiver.extract.urls import absolute
+from archiver.extract.urls import absolute, is_web_url
 from archiver.items import Article, FetchError, Item, PageDone
+
+
+class StartUrlError(ValueError):
+    """A start URL that is no web page (file:, ftp:, no scheme...)."""
 
 
 class NewsSpider(scrapy.Spider):
@@ -55,11 +59,15 @@ class NewsSpider(scrapy.Spider):
         super().__init__(*args, **kwargs)
         urls = url.split(",") if isinstance(url, str) else (url or self.default_urls)
         self.start_urls = [u.strip() for u in urls if u.strip()]
+        for start in self.start_urls:
+            if not is_web_url(start):  # file:// would archive local files
+                raise StartUrlError(f"start URL {start!r}: only http or https URLs can be crawled")
         # Off-site requests are dropped by Scrapy's OffsiteMiddleware: any host a
         # start URL names is on-site, so mirrors and local servers just work.
         hosts = {urlsplit(u).hostname or "" for u in self.start_urls}
         self.allowed_domains = sorted(hosts | set(self.extra_domains))
         self._extraction: ExtractionProcess | bool | None = None  # looked up at the first page
+        self.links_skipped = 0  # by `link`, for the page being read
         self.since = datetime.fromisoformat(since) if since else None
         if self.since and self.since.tzinfo is None:
             self.since = self.since.astimezone()
@@ -80,6 +88,22 @@ class NewsSpider(scrapy.Spider):
     def request(self, url: str, link: Link) -> Request:
         """A request to parse; `link` says how it was found: start, article, listing, comments."""
         return Request(url, callback=self.parse, errback=self.on_error, meta={Meta.LINK: link})
+
+    def link(self, response: Response, href: str | None, link: Link) -> Request | None:
+        """A request for a link read from a page; None for one that is no web page
+        (javascript:, mailto:, tel:, data:...), counted in `links_skipped`."""
+        url = absolute(response.url, href)
+        return self.web_request(url, link) if url is not None else self.skip_link()
+
+    def web_request(self, url: str, link: Link) -> Request | None:
+        """A request for `url` (its fragment dropped) if it is an http(s) URL, else None
+        (counted): a page may link anything, and one bad link must not cost it."""
+        if not is_web_url(url):
+            return self.skip_link()
+        return self.request(url.split("#", 1)[0], link)
+
+    def skip_link(self) -> None:
+        self.links_skipped += 1
 
     async def parse(self, response: Response) -> AsyncIterator[Item | Request]:
         """Yield requests for the pages it links to, then one PageDone holding the page's items."""
@@ -114,9 +138,29 @@ class NewsSpider(scrapy.Spider):
     def read_here(self, response: Response) -> tuple[PageDone, list[Request]]:
         """The page's items and links, read in this process (the extraction worker's too)."""
         done = read_page(type(self).parse_page, response)
-        links = list(self.follow(response))
+        links, skipped, error = self.links_of(response)
+        done.links_skipped = skipped
+        if error is not None:
+            done.items.append(error)
         release_parse_tree(response)
         return done, links
+
+    def links_of(self, response: Response) -> tuple[list[Request], int, FetchError | None]:
+        """The requests `follow` makes of a page, the links it skipped, and what stopped it.
+
+        A link `follow` cannot make a request of costs the links after it, never
+        the page: what came before is kept, and the error is a `parse_error` row.
+        """
+        self.links_skipped = 0
+        links: list[Request] = []
+        error = None
+        try:
+            for request in self.follow(response):
+                links.append(request)
+        except Exception as failure:  # noqa: BLE001 - a spider bug must not cost the page
+            detail = f"following links: {type(failure).__name__}: {failure}"
+            error = FetchError(response.url, "parse_error", detail, response.meta.get(Meta.CAPTURE))
+        return links, self.links_skipped, error
 
     def follow(self, response: Response) -> Iterator[Request]:
         if not isinstance(response, TextResponse) or self._listing_too_old(response):
@@ -128,10 +172,8 @@ class NewsSpider(scrapy.Spider):
         )
         for selector, link in links:
             if selector:
-                for href in response.css(selector).getall():
-                    url = absolute(response.url, href)  # None: javascript:, mailto:...
-                    if url is not None:
-                        yield self.request(url.split("#", 1)[0], link)
+                hrefs = response.css(selector).getall()
+                yield from filter(None, (self.link(response, href, link) for href in hrefs))
 
     def _listing_too_old(self, response: TextResponse) -> bool:
         """A listing page whose every entry predates `--since` ends the walk back."""

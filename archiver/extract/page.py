@@ -11,17 +11,22 @@ from __future__ import annotations
 
 import hashlib
 import json
-import zlib
 from collections.abc import Callable, Iterable, Iterator
 
-import brotli
 from scrapy.http import Response, TextResponse
 
 from archiver.archive.capture import Capture, recorded_failure
 from archiver.contract import Meta
-from archiver.extract.responses import build_response, decode_body, release_parse_tree
+from archiver.extract.responses import (
+    DECODE_ERRORS,
+    BodyTooLarge,
+    build_response,
+    decode_body,
+    release_parse_tree,
+)
 from archiver.extract.sanitize import sanitize_html
 from archiver.items import Article, Comment, FetchError, Item, PageDone, Quote, ReplyLink
+from archiver.settings import DOWNLOAD_MAXSIZE
 
 PageParser = Callable[[TextResponse], Iterable[Item]]
 
@@ -46,6 +51,15 @@ def extract(parse_page: PageParser, response: Response) -> Iterator[Item]:
             # Page HTML is hostile: only an allow-listed rendering is ever stored for display.
             item.body_html = sanitize_html(item.body_html)
         yield item
+
+
+def read_alone(read: Callable[[], Iterable[Item]], url: str, what: str) -> list[Item]:
+    """The items one part of a page (a comment) yields; a part that cannot be read is a
+    `parse_error` row naming it, and costs only itself, not the page."""
+    try:
+        return list(read())
+    except Exception as error:  # noqa: BLE001 - hostile markup must not cost the other parts
+        return [FetchError(url, "parse_error", f"{what}: {type(error).__name__}: {error}")]
 
 
 def page_done(response: Response, items: list[Item]) -> PageDone:
@@ -83,15 +97,16 @@ def capture_items(capture: Capture, payload: bytes, parse_page: PageParser) -> l
     if capture.refers_to:
         return [PageDone(capture.url, capture=capture.warc_record_id)]
     failure = recorded_failure(capture, len(payload))
-    if failure is not None:
-        if capture.truncated:  # the errback marks the archived response dealt with
-            return [failure, PageDone(capture.url, capture=capture.warc_record_id)]
-        return [failure]
+    if failure is not None:  # the errback marks the archived response dealt with, as here
+        return [failure, PageDone(capture.url, capture=capture.warc_record_id)]
     if capture.status != 200:
         return []
     try:
         response = response_of(capture, payload)
-    except (OSError, EOFError, ValueError, zlib.error, brotli.error) as error:  # EOFError: cut gzip
+    except BodyTooLarge as error:  # refused by the crawl with the same row
+        failure = FetchError(capture.url, "too_large", str(error), capture.warc_record_id)
+        return [failure, PageDone(capture.url, capture=capture.warc_record_id)]
+    except DECODE_ERRORS as error:
         failure = FetchError(capture.url, "decode_error", str(error), capture.warc_record_id)
         return [PageDone(capture.url, capture=capture.warc_record_id, items=[failure])]
     done = read_page(parse_page, response)
@@ -100,8 +115,9 @@ def capture_items(capture: Capture, payload: bytes, parse_page: PageParser) -> l
 
 
 def response_of(capture: Capture, payload: bytes) -> Response:
-    """The 200 response as the crawl's parser saw it: Content-Encoding undone."""
+    """The 200 response as the crawl's parser saw it: Content-Encoding undone, under the
+    crawl's cap (BodyTooLarge past it)."""
     encoding = next((v for k, v in capture.headers if k.lower() == "content-encoding"), None)
-    body = decode_body(payload, encoding)
+    body = decode_body(payload, encoding, capture.max_size or DOWNLOAD_MAXSIZE)
     stamps = (capture.fetched_at, capture.warc_record_id)
     return build_response(capture.url, body, capture.headers, 200, *stamps)

@@ -58,19 +58,30 @@ _LINES = {
 _SKIPPED = {"script", "style", "noscript", "template", "head"}
 
 
-def _layout(element: HtmlElement, pieces: list[str | int]) -> None:
-    """Flatten to text pieces and line breaks (ints: 1 = new line, 2 = blank line)."""
-    tag = element.tag if isinstance(element.tag, str) else ""
-    if tag == "br":
-        pieces.append("\n")
-    elif tag and tag not in _SKIPPED:
-        gap = 2 if tag in _PARAGRAPHS else 1 if tag in _LINES else 0
-        pieces.append(gap)
-        pieces.append(_inline(element.text))
-        for child in element:
-            _layout(child, pieces)
-        pieces.append(gap)
-    pieces.append(_inline(element.tail))
+def _layout(root: HtmlElement, pieces: list[str | int]) -> None:
+    """Flatten to text pieces and line breaks (ints: 1 = new line, 2 = blank line).
+
+    A walk with its own stack, not recursion: a comment nested a thousand deep
+    (hostile or broken markup) reads like any other.
+    """
+    stack: list[tuple[HtmlElement, int | None]] = [(root, None)]
+    while stack:
+        element, closing_gap = stack.pop()
+        if closing_gap is not None:  # the element's children are done
+            pieces.append(closing_gap)
+            pieces.append(_inline(element.tail))
+            continue
+        tag = element.tag if isinstance(element.tag, str) else ""
+        if tag == "br":
+            pieces.append("\n")
+        elif tag and tag not in _SKIPPED:
+            gap = 2 if tag in _PARAGRAPHS else 1 if tag in _LINES else 0
+            pieces.append(gap)
+            pieces.append(_inline(element.text))
+            stack.append((element, gap))
+            stack.extend((child, None) for child in reversed(element))
+            continue
+        pieces.append(_inline(element.tail))
 
 
 def _join(pieces: list[str | int]) -> str:

@@ -193,6 +193,15 @@ def absolute(base: str, href: str | None) -> str | None:
         return None
 
 
+def is_web_url(url: str) -> bool:
+    """An absolute http(s) URL with a host: what a request can fetch."""
+    try:
+        parts = urlsplit(url)
+        return parts.scheme.lower() in WEB_SCHEMES and bool(parts.hostname)
+    except ValueError:
+        return False
+
+
 def display_url(url: str) -> str:
     """The URL to store and show: Wayback unwrapped, as a readable IRI (RFC 3987 §3.2).
 
@@ -244,4 +253,12 @@ def _iri_text(text: str) -> str:
     return _ESCAPE_RUN.sub(readable, text)
 
 
-__all__ = ["WEB_SCHEMES", "absolute", "display_url", "original_url", "page_key", "same_page"]
+__all__ = [
+    "WEB_SCHEMES",
+    "absolute",
+    "display_url",
+    "is_web_url",
+    "original_url",
+    "page_key",
+    "same_page",
+]

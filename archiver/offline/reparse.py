@@ -9,16 +9,16 @@ holds (recrawl schedule, run history, network errors) is carried over.
 from __future__ import annotations
 
 import os
-import zlib
+import sqlite3
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import brotli
 import sqlite_utils
 from scrapy.settings.default_settings import RETRY_HTTP_CODES
 from tqdm import tqdm
@@ -27,7 +27,7 @@ from archiver.archive.capture import Capture, capture_of
 from archiver.archive.lock import lock_archive
 from archiver.archive.reader import Record, read_records, warc_files
 from archiver.extract.page import capture_items, response_of
-from archiver.extract.responses import release_parse_tree
+from archiver.extract.responses import DECODE_ERRORS, release_parse_tree
 from archiver.extract.workers import forked_pool
 from archiver.items import FetchError, Item, PageDone
 from archiver.registry import load_spider
@@ -100,11 +100,14 @@ def _follow(
     """The links of a page a crawl fetched but never finished, back in the frontier."""
     try:
         response = response_of(capture, payload)
-    except (OSError, EOFError, ValueError, zlib.error, brotli.error):
-        return  # recorded as a decode_error by capture_items
+    except DECODE_ERRORS:
+        return  # recorded as a decode_error or too_large by capture_items
     now = datetime.now(UTC)
-    for request in spider.follow(response):
+    links, _, error = spider.links_of(response)
+    for request in links:
         frontier.discover(db, request.url, spider.name, now)
+    if error is not None:
+        save_item(db, error)
     release_parse_tree(response)
 
 
@@ -154,20 +157,50 @@ def _done(entry: tuple[Record, Future[list[Item]] | None]) -> tuple[Record, list
     return found, job.result() if job is not None else None
 
 
-def reparse(archive: Path, progress: bool = True, jobs: int = 1) -> ReparseReport:
+class ReparseRefused(Exception):
+    """A rebuild from nothing would replace a database that holds captures."""
+
+
+def reparse(
+    archive: Path, progress: bool = True, jobs: int = 1, force: bool = False
+) -> ReparseReport:
     """Rebuild ARCHIVE/archive.db from ARCHIVE/warc/*.warc.gz; replaces the old database.
 
     `jobs` > 1 parses in that many worker processes beside this one, which saves.
+    The new database is built beside the old one and swapped in only once whole;
+    a rebuild that read no WARC record never replaces a database holding captures
+    (ReparseRefused) unless `force`.
     """
     lock_archive(archive)
+    target = archive / "archive.db"
+    if not force and not warc_files(archive) and _captures_in(target):
+        raise ReparseRefused(_refusal(archive, target))
     readers = Readers(jobs)
     try:
-        return _reparse(archive, progress, readers)
+        return _reparse(archive, progress, readers, force)
     finally:
         readers.close()
 
 
-def _reparse(archive: Path, progress: bool, readers: Readers) -> ReparseReport:
+def _refusal(archive: Path, target: Path) -> str:
+    return (
+        f"no WARC record could be read in {archive / 'warc'}: {target} ({_captures_in(target)}"
+        " captures) is kept; reparse --force replaces it with an empty database"
+    )
+
+
+def _captures_in(database: Path) -> int:
+    """How many captures a database holds; 0 if there is none (or none readable)."""
+    if not database.exists():
+        return 0
+    try:
+        with closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as conn:
+            return conn.execute("SELECT count(*) FROM captures").fetchone()[0]
+    except sqlite3.Error:
+        return 0
+
+
+def _reparse(archive: Path, progress: bool, readers: Readers, force: bool) -> ReparseReport:
     target = archive / "archive.db"
     building = archive / "archive.db.reparse"
     for stale in _db_files(building):
@@ -191,16 +224,36 @@ def _reparse(archive: Path, progress: bool, readers: Readers) -> ReparseReport:
             for error in retried.values():  # failures that outlived their retries
                 save_item(db, error)
             bar.update(path.stat().st_size - done)
+    if not report.records and not force and _captures_in(target):
+        db.close()
+        for partial in _db_files(building):
+            partial.unlink(missing_ok=True)
+        raise ReparseRefused(_refusal(archive, target))
     if target.exists():
         _carry_over(db, target)
     report.threads_incomplete = check_threads(db)
     ensure_db_shape(db)
     db.conn.commit()
     db.close()
-    for old in _db_files(target):
-        old.unlink(missing_ok=True)
-    os.replace(building, target)
+    _swap_in(building, target)
     return report
+
+
+def _swap_in(built: Path, target: Path) -> None:
+    """Replace `target` with `built` in one rename: at any moment one of them is whole.
+
+    The old database's write-ahead log is folded into it first, so its `-wal` and
+    `-shm` can go before the rename (a stale log must never meet the new file).
+    """
+    if target.exists():
+        try:
+            with closing(sqlite3.connect(target)) as conn:
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.Error:
+            pass  # unreadable: what reparse is for; its log goes with it
+    for sidecar in _db_files(target)[1:]:
+        sidecar.unlink(missing_ok=True)
+    os.replace(built, target)
 
 
 def _carry_over(db: sqlite_utils.Database, old: Path) -> None:

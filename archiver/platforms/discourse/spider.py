@@ -28,7 +28,7 @@ class DiscoursePlatform(NewsSpider):
         data = read_json(response) if isinstance(response, TextResponse) else {}
         if "post_stream" in data and "stream" in data["post_stream"]:
             for url in batch_urls(response.url, data):
-                yield self.request(url, Link.COMMENTS)
+                yield self.request(url, Link.COMMENTS)  # built from the topic's own URL
         else:
             yield from self._from_listing(response, data.get("topic_list") or {})
 
@@ -42,5 +42,7 @@ class DiscoursePlatform(NewsSpider):
                 yield self.request(response.urljoin(f"/t/{topic['id']}.json"), Link.ARTICLE)
         bumped = [parse_iso(t.get("bumped_at") or t.get("created_at")) for t in topics]
         more = listing.get("more_topics_url")
-        if more and any(within(b, self.since) for b in bumped):
-            yield self.request(topic_json_url(response.urljoin(more)), Link.LISTING)
+        if isinstance(more, str) and any(within(b, self.since) for b in bumped):
+            request = self.web_request(topic_json_url(response.urljoin(more)), Link.LISTING)
+            if request is not None:
+                yield request

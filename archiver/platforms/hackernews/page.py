@@ -46,13 +46,15 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 from parsel import Selector, SelectorList
 from scrapy.http import TextResponse
 
 from archiver.extract.dates import capture_time, iso_or_none, parse_site_date
-from archiver.extract.text import html_to_text, normalize_for_match
+from archiver.extract.page import read_alone
+from archiver.extract.text import clean_text, html_to_text, normalize_for_match
 from archiver.extract.urls import original_url
 from archiver.items import Article, Comment, Item, Quote
 from archiver.platforms.hackernews import text as comment_text
@@ -75,6 +77,12 @@ class _Thread:
     page: int
     story_text: str  # the story's own text, normalized, to tell its quotes from a comment's
     now: datetime  # the capture time, which relative ages count back from
+    url: str  # the page's, for the row of a comment that cannot be read
+
+    @classmethod
+    def of(cls, response: TextResponse, story_id: str, first: int, story_text: str) -> _Thread:
+        page = _page(response, first)
+        return cls(story_id, page, story_text, capture_time(response), response.url)
 
 
 @dataclass(frozen=True)
@@ -90,21 +98,18 @@ class _Row:
 def parse_page(response: TextResponse) -> Iterator[Item]:
     """The story (or, on a comment permalink, a stub of it) and the comments of an item page."""
     rows = _rows(response)
-    now = capture_time(response)
     story = _story_rows(response)
     if story is not None:
         article = _story(response, *story)
         yield article
-        thread = _Thread(
-            article.site_article_id, _page(response, 1), _normalized(article.body_text), now
-        )
-        yield from _comments(rows, thread, root=None)
+        text = normalize_for_match(article.body_text or "")
+        yield from _comments(rows, _Thread.of(response, article.site_article_id, 1, text))
     elif not rows or sum(_story_link(row.tr) is not None for row in rows) > 1:
         return  # a listing of stories, or of comments each naming its own (newcomments)
     elif _heads_page(rows[0]):
-        yield from _permalink(response, rows, now)
+        yield from _permalink(response, rows)
     else:  # a continuation page without its story header (2011-2013 "more comments")
-        yield from _comments(rows, _Thread(_continued_story(response), _page(response, 2), "", now))
+        yield from _comments(rows, _Thread.of(response, _continued_story(response), 2, ""))
 
 
 def _story_rows(response: TextResponse) -> tuple[Selector, Selector] | None:
@@ -127,7 +132,7 @@ def _story(response: TextResponse, row: Selector, subtext: Selector) -> Article:
         site=SITE,
         site_article_id=story_id,
         url=response.url,
-        title=_squeezed(title.xpath("string()").get()),
+        title=clean_text(title.xpath("string()").get()),
         canonical_url=_resolve(response, response.css("link[rel=canonical]::attr(href)").get()),
         author=_author(subtext),
         published=_posted(subtext, capture_time(response)),
@@ -160,7 +165,7 @@ def _story_text(response: TextResponse, subtext: Selector) -> SelectorList:
     return SelectorList(cell for cell in cells if cell.xpath("normalize-space()").get())[:1]
 
 
-def _permalink(response: TextResponse, rows: list[_Row], now: datetime) -> Iterator[Item]:
+def _permalink(response: TextResponse, rows: list[_Row]) -> Iterator[Item]:
     """A comment's own page: a stub of its story, the comment, then its replies."""
     head = rows[0]
     story_link = _story_link(head.tr)
@@ -170,11 +175,11 @@ def _permalink(response: TextResponse, rows: list[_Row], now: datetime) -> Itera
             site=SITE,
             site_article_id=story_id,
             url=urljoin(original_url(response.url), f"item?id={story_id}"),
-            title=_squeezed(story_link.xpath("string()").get()),
+            title=clean_text(story_link.xpath("string()").get()),
             stub=True,
         )
     # The story text is not on this page, so every quote counts as a comment's.
-    thread = _Thread(story_id or _continued_story(response), _page(response, 1), "", now)
+    thread = _Thread.of(response, story_id or _continued_story(response), 1, "")
     if head.comment_id:
         yield from _comment_items(head, _nav_parent(head.tr, thread.story_id), 1, thread)
     yield from _comments(rows[1:], thread, root=head.comment_id, start=2)
@@ -245,7 +250,8 @@ def _comments(
         stack.append(row.comment_id)
         if row.comment_id is None:
             continue
-        yield from _comment_items(row, parent, index, thread)
+        read = partial(_comment_items, row, parent, index, thread)
+        yield from read_alone(read, thread.url, f"comment {row.comment_id}")
         index += 1
 
 
@@ -296,7 +302,7 @@ def _author(header: SelectorList | Selector) -> str | None:
     """The first user link's text: a new account's name sits in a <font> inside it."""
     links = header.xpath(f".//a[{has_class('hnuser')} or contains(@href, 'user?id=')]")
     for link in links:
-        if name := _squeezed(link.xpath("string()").get()):
+        if name := clean_text(link.xpath("string()").get()):
             return name
     return None
 
@@ -385,14 +391,6 @@ def _page(response: TextResponse, default: int) -> int:
     """The thread page number in the URL (`&p=N`), else `default`."""
     page = parse_qs(urlsplit(original_url(response.url)).query).get("p", [""])[0]
     return int(page) if page.isdigit() else default
-
-
-def _squeezed(text: str | None) -> str | None:
-    return " ".join(text.split()) or None if text else None
-
-
-def _normalized(text: str | None) -> str:
-    return normalize_for_match(text) if text else ""
 
 
 def is_thread_page(response: TextResponse) -> bool:

@@ -34,5 +34,5 @@ class HackernewsPlatform(NewsSpider):
         if not isinstance(response, TextResponse) or self._listing_too_old(response):
             return
         link = Link.COMMENTS if is_thread_page(response) else Link.LISTING
-        for href in response.xpath(_MORE).getall():
-            yield self.request(response.urljoin(href), link)
+        hrefs = response.xpath(_MORE).getall()
+        yield from filter(None, (self.link(response, href, link) for href in hrefs))

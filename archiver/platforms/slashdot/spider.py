@@ -25,5 +25,5 @@ class SlashdotPlatform(NewsSpider):
         """The base spider's links, then the pages holding comments this one lacks."""
         yield from super().follow(response)
         if isinstance(response, TextResponse):
-            for url in further_comment_pages(response):
-                yield self.request(url, Link.COMMENTS)
+            urls = further_comment_pages(response)
+            yield from filter(None, (self.web_request(url, Link.COMMENTS) for url in urls))

@@ -8,12 +8,14 @@ in post.py, each comment in comments.py.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 from urllib.parse import urlsplit
 
 from scrapy.http import HtmlResponse, TextResponse
 
 from archiver.extract.dates import capture_time
 from archiver.extract.html import Doc
+from archiver.extract.page import read_alone
 from archiver.extract.text import normalize_for_match
 from archiver.extract.threads import Own, own_parts
 from archiver.extract.urls import absolute
@@ -60,7 +62,8 @@ def parse_page(response: TextResponse) -> Iterator[Item]:
         authors=frozenset(filter(None, names)),
     )
     for index, (own, name) in enumerate(zip(comments, names, strict=True), start=1):
-        yield from comment_items(own, name, thread, index)
+        read = partial(comment_items, own, name, thread, index)
+        yield from read_alone(read, response.url, f"comment {own.comment_id}")
 
 
 def _elsewhere(own: Own, this_post: tuple[str, str], joined: dict[str, bool]) -> bool:

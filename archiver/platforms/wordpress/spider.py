@@ -91,8 +91,9 @@ class WordpressPlatform(NewsSpider):
             self.crawler.stats.inc_value("archiver/wordpress/not_followed")
             return None
         link = Link.LISTING if index else Link.COMMENTS if COMMENT_PAGE.search(path) else None
-        request = self.request(url, link or meta.pop(Meta.LINK, Link.ARTICLE))
-        request.meta.update(meta)
+        request = self.web_request(url, link or meta.pop(Meta.LINK, Link.ARTICLE))
+        if request is not None:
+            request.meta.update(meta)
         return request
 
     def _comment_pages(self, response: TextResponse) -> Iterator[Request | None]:
