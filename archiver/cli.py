@@ -121,6 +121,8 @@ def reparse(archive: Path | None, progress: bool, jobs: int, force: bool) -> Non
         )
     if report.skipped_open_files:
         click.echo(f"Skipped {report.skipped_open_files} unfinished .open WARC files.", err=True)
+    for damage in report.damaged:
+        click.echo(f"Damaged WARC file {damage.render()}.", err=True)
 
 
 @cli.command()

@@ -8,6 +8,7 @@ user mistake is one line on stderr and a non-zero exit, never a traceback.
 from __future__ import annotations
 
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -84,3 +85,68 @@ def test_reparse_of_a_locked_archive_is_one_line(archive):
     assert refused.returncode == 1
     assert "in use" in refused.stderr and "Traceback" not in refused.stderr
 
+
+def warc_of(archive: Path) -> Path:
+    (path,) = sorted((archive / "warc").glob("*.warc.gz"))
+    return path
+
+
+def test_a_cut_short_warc_file_keeps_its_complete_records_and_says_so(archive):
+    """A file cut mid-record (a copy that stopped, a full disk): the records before the cut
+    are rebuilt, the cut is reported, the database is not a silent subset."""
+    path = warc_of(archive)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) * 2 // 3])
+    result = run_cli("reparse", "--archive", str(archive), "--no-progress")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert f"{path.name}: read to record" in result.stderr, result.stderr
+    assert "not read: the rest" in result.stderr
+    stored = rows(archive / "archive.db", "SELECT count(*) FROM captures")[0][0]
+    assert 0 < stored < 9
+
+
+def test_one_garbage_warc_file_costs_only_itself(archive):
+    (archive / "warc" / "zz-garbage.warc.gz").write_bytes(b"\x1f\x8b\x08\x00not a WARC at all" * 50)
+    (archive / "warc" / "aa-empty.warc.gz").write_bytes(b"")
+    result = run_cli("reparse", "--archive", str(archive), "--no-progress")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "zz-garbage.warc.gz" in result.stderr and "Traceback" not in result.stderr
+    assert rows(archive / "archive.db", COMMENTS) == [(5,)]
+
+
+def test_ingest_takes_real_whole_files_only_and_reports_the_rest(archive, tmp_path):
+    worker = tmp_path / "worker"
+    (worker / "warc").mkdir(parents=True)
+    good = warc_of(archive)
+    elsewhere = tmp_path / "elsewhere.warc.gz"
+    shutil.copyfile(good, elsewhere)
+    (worker / "warc" / "w-linked.warc.gz").symlink_to(elsewhere)
+    (worker / "warc" / "w-garbage.warc.gz").write_bytes(b"garbage" * 100)
+    cut = worker / "warc" / "w-cut.warc.gz"
+    cut.write_bytes(good.read_bytes()[:-500])
+    shutil.copyfile(good, worker / "warc" / good.name.replace(".warc.gz", "-copy.warc.gz"))
+    merged = tmp_path / "merged"
+    result = run_cli("ingest", "--archive", str(merged), "--from", str(worker))
+    assert result.returncode == 0, result.stderr[-2000:]
+    taken = sorted(p.name for p in (merged / "warc").iterdir())
+    assert taken == [good.name.replace(".warc.gz", "-copy.warc.gz")]
+    assert not any(p.is_symlink() for p in (merged / "warc").iterdir())
+    for name in ("w-linked.warc.gz", "w-garbage.warc.gz", "w-cut.warc.gz"):
+        assert f"refused {name}" in result.stdout, result.stdout
+    assert rows(merged / "archive.db", COMMENTS) == [(5,)]
+
+
+def test_repair_cuts_a_gzip_member_missing_its_trailer(archive):
+    """A kill between a record's data and its gzip trailer: `gzip -t` must pass after repair."""
+    from archiver.archive.reader import read_records
+    from archiver.archive.repair import repair_open_files
+
+    path = warc_of(archive)
+    whole = len(list(read_records(path, kinds=None, payloads=False)))
+    left_open = path.with_name(path.name + ".open")
+    left_open.write_bytes(path.read_bytes()[:-8])  # the last member's CRC and size
+    path.unlink()
+    repaired, dropped = repair_open_files(archive / "warc")
+    assert repaired == [path.name] and dropped > 8
+    assert subprocess.run(["gzip", "-t", str(path)]).returncode == 0
+    assert len(list(read_records(path, kinds=None, payloads=False))) == whole - 1

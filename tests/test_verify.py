@@ -77,15 +77,15 @@ def test_a_file_cut_short_fails(archive):
     path = warc_file(archive)
     path.write_bytes(path.read_bytes()[:-40])
     (problem,) = verify_archive(archive).problems
-    assert problem.startswith(f"{path.name}: record <urn:uuid:")
-    assert problem.endswith("bytes short of its length")
+    assert problem.startswith(f"{path.name}: read to record 4 (byte ")
+    assert "bytes short of its length; not read: the rest of the file" in problem
 
 
 def test_a_file_with_garbage_fails(archive):
     path = warc_file(archive)
     path.write_bytes(path.read_bytes() + b"not a WARC record")
     (problem,) = verify_archive(archive).problems
-    assert problem.startswith(f"{path.name}: cannot be read to the end after 5 records: ")
+    assert problem.startswith(f"{path.name}: read to record 5 (byte ")
 
 
 def test_a_wrong_digest_fails(archive):
@@ -105,7 +105,7 @@ def test_a_wrong_digest_fails(archive):
         )
         writer.write_record(record)
     (problem,) = verify_archive(archive).problems
-    assert problem.startswith("bad.warc.gz: record <urn:uuid:bad>: ")
+    assert problem.startswith("bad.warc.gz: read to record 0 (byte 0), then record <urn:uuid:bad>")
     assert "digest" in problem
 
 

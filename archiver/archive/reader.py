@@ -7,6 +7,7 @@ they agree on offsets, on which spider wrote a record (its file's warcinfo
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -84,6 +85,86 @@ def read_records(
                 missing=_bytes_missing(record),
                 digests_ok=checked,
             )
+
+
+@dataclass
+class Damage:
+    """Where a WARC file stops reading: the complete records before it are good."""
+
+    filename: str
+    records: int  # complete records read before the damage
+    offset: int  # where the damage starts: the file is good up to here
+    problem: str
+
+    def render(self) -> str:
+        return (
+            f"{self.filename}: read to record {self.records} (byte {self.offset}), then"
+            f" {self.problem}; not read: the rest of the file"
+        )
+
+
+def complete_records(
+    path: Path,
+    damage: list[Damage],
+    kinds: tuple[str, ...] | None = CAPTURE_RECORDS,
+    check_digests: bool = False,
+    payloads: bool = True,
+) -> Iterator[Record]:
+    """The records of a file up to the first that does not read completely (cut short,
+    a bad digest, bytes that are no WARC); what stopped the reading joins `damage`.
+
+    Every record is checked, not only those of `kinds`: a file cut in its last
+    request record is damaged too. With `check_digests` (verify, repair, ingest)
+    each gzip member is also inflated to its trailer, which warcio never reads.
+    """
+    count, end = 0, 0
+    try:
+        for found in read_records(path, kinds=None, check_digests=check_digests, payloads=payloads):
+            problem = _fault(found) or (_member_fault(path, found) if check_digests else None)
+            if problem:
+                damage.append(Damage(path.name, count, end, problem))
+                return
+            count, end = count + 1, found.offset + found.length
+            if kinds is None or found.record.rec_type in kinds:
+                yield found
+    except Exception as error:  # noqa: BLE001 - whatever the bytes are, the file stops here
+        problem = f"{type(error).__name__}: {error}"
+        damage.append(Damage(path.name, count, end, problem[:200]))
+        return
+    if end < path.stat().st_size:  # warcio stops quietly at a member cut in its header
+        problem = f"{path.stat().st_size - end} bytes after it are no whole record"
+        damage.append(Damage(path.name, count, end, problem))
+
+
+def _member_fault(path: Path, found: Record) -> str | None:
+    """What is wrong with the gzip member a record takes, if the file is gzipped."""
+    with path.open("rb") as stream:
+        stream.seek(found.offset)
+        member = stream.read(found.length)
+    if member[:2] != b"\x1f\x8b":
+        return None  # an uncompressed WARC file
+    decoder = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        while member and not decoder.eof:
+            decoder.decompress(member, _CHUNK)
+            member = decoder.unconsumed_tail
+    except zlib.error as error:
+        return f"record {found.record_id}'s gzip member is corrupt: {error}"
+    if not decoder.eof or decoder.unused_data:
+        return f"record {found.record_id}'s gzip member does not end as gzip requires"
+    return None
+
+
+def _fault(found: Record) -> str | None:
+    """What is wrong with a record that read to its end, if anything."""
+    if found.record.format != "warc":
+        return f"bytes that are no WARC record (they read as {found.record.format})"
+    if found.missing:
+        return f"record {found.record_id} is {found.missing} bytes short of its length"
+    if found.digests_ok is False:
+        problems = "; ".join(str(p) for p in found.record.digest_checker.problems)
+        return f"record {found.record_id} does not match its digest ({problems})"
+    return None
 
 
 def _warcinfo_at_start(stream: object) -> dict[str, str]:

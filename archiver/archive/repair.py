@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from archiver.archive.names import OPEN_SUFFIX
-from archiver.archive.reader import read_records
+from archiver.archive.reader import Damage, complete_records
 
 
 def repair_open_files(warc_dir: Path) -> tuple[list[str], int]:
@@ -30,12 +30,8 @@ def repair_open_files(warc_dir: Path) -> tuple[list[str], int]:
 
 def complete_length(path: Path) -> int:
     """Bytes of `path` up to the end of its last record that reads completely."""
+    damage: list[Damage] = []
     end = 0
-    try:
-        for found in read_records(path, kinds=None, check_digests=True, payloads=False):
-            if found.missing or found.digests_ok is False:
-                break
-            end = found.offset + found.length
-    except Exception:  # noqa: BLE001 - any decoding error marks the cut-off point
-        pass
-    return end
+    for found in complete_records(path, damage, kinds=None, check_digests=True, payloads=False):
+        end = found.offset + found.length
+    return damage[0].offset if damage else end

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from archiver.archive.names import OPEN_SUFFIX
-from archiver.archive.reader import read_records, warc_files
+from archiver.archive.reader import Damage, complete_records, warc_files
 
 
 @dataclass
@@ -61,23 +61,11 @@ def verify_archive(archive: Path) -> VerifyReport:
 def check_warc_file(path: Path, report: VerifyReport) -> dict[int, str]:
     """Read every record to its end, verifying digests as `warcio check` does; offset -> id."""
     found: dict[int, str] = {}
-    try:
-        for record in read_records(path, kinds=None, check_digests=True, payloads=False):
-            found[record.offset] = record.record_id
-            report.records += 1
-            if record.missing:
-                report.problems.append(
-                    f"{path.name}: record {record.record_id} is {record.missing} bytes short"
-                    " of its length"
-                )
-            if record.digests_ok is False:
-                problems = "; ".join(str(p) for p in record.record.digest_checker.problems)
-                report.problems.append(f"{path.name}: record {record.record_id}: {problems}")
-    except Exception as error:  # noqa: BLE001 - any read failure is what this check reports
-        report.problems.append(
-            f"{path.name}: cannot be read to the end after {len(found)} records: "
-            f"{type(error).__name__}: {error}"
-        )
+    damage: list[Damage] = []
+    for record in complete_records(path, damage, kinds=None, check_digests=True, payloads=False):
+        found[record.offset] = record.record_id
+        report.records += 1
+    report.problems += [fault.render() for fault in damage]
     return found
 
 

@@ -56,6 +56,8 @@ class ArchiveResources:
         report = resume(self.db, self.archive, spider)
         if report.records:
             spider.logger.info("resumed an interrupted crawl: %s", report)
+        for damage in report.damaged:
+            spider.logger.error("damaged WARC file %s", damage.render())
         run = self.db["crawl_runs"].insert({"spider": spider.name, "started": now()})
         self.run_id = run.last_pk
         self.db.conn.commit()

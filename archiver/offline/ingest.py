@@ -22,7 +22,7 @@ from pathlib import Path
 import sqlite_utils
 
 from archiver.archive.lock import lock_archive
-from archiver.archive.reader import read_records, warc_files
+from archiver.archive.reader import Damage, complete_records, warc_files
 from archiver.archive.repair import repair_open_files
 from archiver.items import FetchError
 from archiver.offline.reparse import process_record
@@ -40,6 +40,7 @@ class IngestReport:
     items: int = 0
     errors_carried: int = 0  # network errors no WARC record holds, from the workers' databases
     repaired: list[str] = field(default_factory=list)
+    refused: list[tuple[str, str]] = field(default_factory=list)  # (file, why): not brought in
 
     def render(self) -> str:
         lines = [
@@ -49,6 +50,7 @@ class IngestReport:
         ]
         if self.repaired:
             lines.append(f"Repaired unfinished files: {', '.join(self.repaired)}")
+        lines += [f"  refused {name}: {why}" for name, why in self.refused]
         return "\n".join(lines)
 
 
@@ -63,7 +65,12 @@ def ingest(target: Path, sources: list[Path]) -> IngestReport:
             raise ValueError(f"cannot ingest {source} into itself")
         lock_archive(source)  # refused while its worker still runs
         report.repaired += repair_open_files(source / "warc")[0]
-        files.update(_bring_in(path, target / "warc", report) for path in warc_files(source))
+        for path in warc_files(source):
+            why = _unfit(path)
+            if why:
+                report.refused.append((path.name, why))
+            else:
+                files.add(_bring_in(path, target / "warc", report))
     db = open_db(target / "archive.db")
     try:
         for path in sorted(files):  # name order is write order, as `reparse` reads them
@@ -73,6 +80,19 @@ def ingest(target: Path, sources: list[Path]) -> IngestReport:
     finally:
         db.close()
     return report
+
+
+def _unfit(path: Path) -> str | None:
+    """Why a worker's file may not join the archive: only real files that read to their end."""
+    if path.is_symlink():
+        return "a symbolic link (only real files are brought in)"
+    if not path.is_file():
+        return "not a regular file"
+    damage: list[Damage] = []
+    records = complete_records(path, damage, kinds=None, check_digests=True, payloads=False)
+    if sum(1 for _ in records) == 0 and not damage:
+        return "holds no WARC record"
+    return damage[0].render() if damage else None
 
 
 def _bring_in(path: Path, warc_dir: Path, report: IngestReport) -> Path:
@@ -99,7 +119,7 @@ def _bring_in(path: Path, warc_dir: Path, report: IngestReport) -> Path:
 def _process_file(db: sqlite_utils.Database, path: Path, report: IngestReport) -> None:
     """Reparse the file's records the database lacks; one transaction per file."""
     retried: dict[str, FetchError] = {}  # one file is one run: retries stay inside it
-    for found in read_records(path):
+    for found in complete_records(path, []):  # checked whole before it was brought in
         if capture_id(db, found.record_id) is not None:
             report.records_known += 1
             continue

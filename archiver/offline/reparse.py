@@ -14,7 +14,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future
 from contextlib import closing
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,7 +25,7 @@ from tqdm import tqdm
 
 from archiver.archive.capture import Capture, capture_of
 from archiver.archive.lock import lock_archive
-from archiver.archive.reader import Record, read_records, warc_files
+from archiver.archive.reader import Damage, Record, complete_records, warc_files
 from archiver.extract.page import capture_items, response_of
 from archiver.extract.responses import DECODE_ERRORS, release_parse_tree
 from archiver.extract.workers import forked_pool
@@ -51,6 +51,7 @@ class ReparseReport:
     items: int = 0
     skipped_open_files: int = 0
     threads_incomplete: int = 0  # threads stored short of the count their page shows
+    damaged: list[Damage] = field(default_factory=list)  # files read only up to a fault
 
 
 def process_record(
@@ -214,7 +215,7 @@ def _reparse(archive: Path, progress: bool, readers: Readers, force: bool) -> Re
             report.files += 1
             done = 0
             retried: dict[str, FetchError] = {}  # one file is one run: retries stay inside it
-            for found, items in readers.read(read_records(path)):
+            for found, items in readers.read(complete_records(path, report.damaged)):
                 report.records += 1
                 report.items += process_record(db, found, retried=retried, items=items)
                 bar.update(found.offset - done)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import sqlite_utils
 
 from archiver.archive.names import file_stamp, stamp_of, warc_date
-from archiver.archive.reader import Record, read_records, warc_files
+from archiver.archive.reader import Damage, Record, complete_records, read_records, warc_files
 from archiver.archive.repair import repair_open_files
 from archiver.offline.reparse import process_record
 
@@ -31,6 +31,7 @@ class ResumeReport:
     dropped_bytes: int = 0
     records: int = 0  # records redone
     runs: int = 0  # interrupted runs closed
+    damaged: list[Damage] = field(default_factory=list)  # closed files read only up to a fault
 
 
 def resume(db: sqlite_utils.Database, archive: Path, spider: NewsSpider) -> ResumeReport:
@@ -45,7 +46,7 @@ def resume(db: sqlite_utils.Database, archive: Path, spider: NewsSpider) -> Resu
         for path in warc_files(archive):
             stamp = stamp_of(path.name)
             if stamp and stamp >= since:
-                report.records += _redo_missing(db, path, spider)
+                report.records += _redo_missing(db, path, spider, report.damaged)
         db.execute(
             "UPDATE crawl_runs SET finished = ?, finish_reason = 'interrupted'"
             " WHERE finished IS NULL",
@@ -57,9 +58,11 @@ def resume(db: sqlite_utils.Database, archive: Path, spider: NewsSpider) -> Resu
     return report
 
 
-def _redo_missing(db: sqlite_utils.Database, path: Path, spider: NewsSpider) -> int:
+def _redo_missing(
+    db: sqlite_utils.Database, path: Path, spider: NewsSpider, damaged: list[Damage]
+) -> int:
     done = 0
-    for found in read_records(path):
+    for found in complete_records(path, damaged):
         known = "SELECT 1 FROM captures WHERE warc_record_id = ?"
         if db.execute(known, (found.record_id,)).fetchone():
             continue
