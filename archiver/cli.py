@@ -72,6 +72,7 @@ def crawl(
         settings["RECRAWL_RECHECK"] = True
     if redis_url:
         settings["REDIS_URL"] = redis_url
+    from archiver.crawl.resources import ArchiveUnwritable
     from archiver.crawl.spider import StartUrlError
 
     try:
@@ -80,9 +81,15 @@ def crawl(
         raise click.UsageError(str(error.args[0] if error.args else error)) from error
     except StartUrlError as error:
         raise click.UsageError(str(error)) from error
-    except ArchiveLocked as error:
+    except (ArchiveLocked, ArchiveUnwritable) as error:
         raise click.ClickException(str(error)) from error
     click.echo(report.render())
+    if report.storage_error:
+        raise click.ClickException(
+            f"the crawl stopped: cannot write to the archive ({report.storage_error})."
+            " Free space (or make the archive writable) and run the same crawl again:"
+            " it resumes where this one stopped."
+        )
 
 
 @cli.command()

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from archiver.offline import reparse as reparse_module
 from tests.faultserver import FaultServer, Step
-from tests.test_crawl_e2e import rows
+from tests.test_crawl_e2e import LOOPBACK, archiver, rows
 from tests.test_faults import ROBOTS
 from tests.test_hostile import crawl, run_cli, wp_post
+from tests.test_wordpress import serve
 
 COMMENTS = "SELECT count(*) FROM comments"
 
@@ -136,6 +138,51 @@ def test_ingest_takes_real_whole_files_only_and_reports_the_rest(archive, tmp_pa
     assert rows(merged / "archive.db", COMMENTS) == [(5,)]
 
 
+DISK_FULL_SCRIPT = """
+set -u
+archive=$1; shift
+mkdir -p "$archive"
+mount -t tmpfs -o size=1m tmpfs "$archive" || exit 90
+"$@" > "$archive.first.out" 2> "$archive.first.err"; echo $? > "$archive.first.rc"
+mount -o remount,size=256m "$archive" || exit 91
+"$@" > "$archive.again.out" 2> "$archive.again.err"; echo $? > "$archive.again.rc"
+cp -a "$archive" "$archive.kept"
+"""
+
+
+def test_a_full_disk_stops_the_crawl_and_the_next_run_catches_up(tmp_path):
+    """The archive on a 1 MB file system: the crawl stops at once, non-zero; once there is
+    room, the next run repairs and processes what reached the WARC, then fetches the rest."""
+    server, site = serve({"posts": 30, "threads": 7})
+    archive = tmp_path / "archive"
+    command = [sys.executable, "-m", "archiver.cli", "crawl", "wordpress"]
+    command += ["--url", server.url + "/", "--archive", str(archive), *LOOPBACK]
+    # A mount namespace of its own (as an unprivileged user too): the tiny file system
+    # exists for this test only, and goes with it.
+    with server:
+        done = subprocess.run(
+            ["unshare", "-rm", "sh", "-c", DISK_FULL_SCRIPT, "sh", str(archive), *command],
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+    assert done.returncode == 0, (done.returncode, done.stderr[-2000:])
+    first = {name: Path(f"{archive}.first.{name}").read_text() for name in ("rc", "out", "err")}
+    again = {name: Path(f"{archive}.again.{name}").read_text() for name in ("rc", "out", "err")}
+    assert first["rc"].strip() != "0", first["out"]
+    assert "No space left on device" in first["err"] or "disk is full" in first["err"]
+    assert "the crawl stopped" in first["err"] and "Traceback" not in first["err"]
+    assert again["rc"].strip() == "0", again["err"][-2000:]
+    assert "resumed an interrupted crawl" in again["err"]
+    kept = Path(f"{archive}.kept")
+    db = kept / "archive.db"
+    every = sum(len(post.comments) for post in site.posts)
+    assert rows(db, "SELECT count(*) FROM articles") == [(len(site.posts),)]
+    assert rows(db, COMMENTS) == [(every,)]
+    verified = archiver("verify", "--archive", str(kept))
+    assert "OK" in verified.stdout
+
+
 def test_repair_cuts_a_gzip_member_missing_its_trailer(archive):
     """A kill between a record's data and its gzip trailer: `gzip -t` must pass after repair."""
     from archiver.archive.reader import read_records
@@ -150,3 +197,4 @@ def test_repair_cuts_a_gzip_member_missing_its_trailer(archive):
     assert repaired == [path.name] and dropped > 8
     assert subprocess.run(["gzip", "-t", str(path)]).returncode == 0
     assert len(list(read_records(path, kinds=None, payloads=False))) == whole - 1
+

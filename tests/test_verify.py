@@ -51,6 +51,18 @@ def archive(tmp_path) -> Path:
     return folder
 
 
+NO_CAPTURE = (
+    "{} WARC responses have no captures row (first: {});"
+    " the next crawl resumes them, or run `archiver reparse`"
+)
+
+
+def record_of(archive: Path, capture: int) -> str:
+    with sqlite3.connect(archive / "archive.db") as conn:
+        query = "SELECT warc_record_id FROM captures WHERE id = ?"
+        return conn.execute(query, (capture,)).fetchone()[0]
+
+
 def warc_file(archive: Path) -> Path:
     (path,) = (archive / "warc").glob("*.warc.gz")
     return path
@@ -118,9 +130,12 @@ def test_a_wrong_digest_fails(archive):
     ],
 )
 def test_a_capture_that_points_nowhere_fails(archive, change, problem):
+    record = record_of(archive, 2)
     execute(archive, f"UPDATE captures SET {change} WHERE id = 2")
-    (found,) = verify_archive(archive).problems
+    found, *rest = verify_archive(archive).problems
     assert found.startswith("capture 2 (") and problem in found
+    if "record_id" in change:  # the record it should name now has no captures row
+        assert rest == [NO_CAPTURE.format(1, record)]
 
 
 def test_an_article_without_a_capture_fails(archive):
@@ -134,10 +149,19 @@ def test_the_command_exits_non_zero_with_the_report(archive):
         return subprocess.run(command, capture_output=True, text=True, timeout=120)
 
     assert run().returncode == 0
+    record = record_of(archive, 1)
     execute(archive, "DELETE FROM captures WHERE id = 1")
     failed = run()
     assert failed.returncode == 1
     assert failed.stdout.splitlines() == [
-        "FAILED: 1 problem(s) in 1 WARC files, 5 records, 1 captures checked:",
+        "FAILED: 2 problem(s) in 1 WARC files, 5 records, 1 captures checked:",
         "  - 1 articles point at no capture (first: id 1)",
+        "  - " + NO_CAPTURE.format(1, record),
     ]
+
+
+def test_a_response_archived_without_its_captures_row_fails(archive):
+    """A full disk lost the row of a response that reached the WARC: verify must say so."""
+    record = record_of(archive, 2)
+    execute(archive, "DELETE FROM captures WHERE id = 2")
+    assert verify_archive(archive).problems == [NO_CAPTURE.format(1, record)]

@@ -9,11 +9,12 @@ exits non-zero with this report when anything is off.
 from __future__ import annotations
 
 import sqlite3
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from archiver.archive.names import OPEN_SUFFIX
-from archiver.archive.reader import Damage, complete_records, warc_files
+from archiver.archive.reader import CAPTURE_RECORDS, Damage, complete_records, warc_files
 
 
 @dataclass
@@ -47,24 +48,31 @@ def verify_archive(archive: Path) -> VerifyReport:
     for leftover in sorted(warc_dir.glob("*" + OPEN_SUFFIX)):
         report.problems.append(f"{leftover.name}: unfinished .open file left behind")
     records: dict[str, dict[int, str]] = {}
+    responses: set[str] = set()
     for path in warc_files(archive):
         report.files += 1
-        records[path.name] = check_warc_file(path, report)
+        records[path.name] = check_warc_file(path, report, responses)
     database = archive / "archive.db"
     if database.is_file():
         check_database(database, records, report)
+        check_captured(database, responses, report)
     else:
         report.problems.append(f"no database at {database}")
     return report
 
 
-def check_warc_file(path: Path, report: VerifyReport) -> dict[int, str]:
-    """Read every record to its end, verifying digests as `warcio check` does; offset -> id."""
+def check_warc_file(path: Path, report: VerifyReport, responses: set[str]) -> dict[int, str]:
+    """Read every record to its end, verifying digests as `warcio check` does; offset -> id.
+
+    The ids of its response and revisit records join `responses`.
+    """
     found: dict[int, str] = {}
     damage: list[Damage] = []
     for record in complete_records(path, damage, kinds=None, check_digests=True, payloads=False):
         found[record.offset] = record.record_id
         report.records += 1
+        if record.record.rec_type in CAPTURE_RECORDS:
+            responses.add(record.record_id)
     report.problems += [fault.render() for fault in damage]
     return found
 
@@ -89,6 +97,18 @@ def check_database(db_path: Path, records: dict[str, dict[int, str]], report: Ve
                 report.problems.append(
                     f"{orphans[0]} {table} point at no capture (first: id {orphans[1]})"
                 )
+
+
+def check_captured(db_path: Path, responses: set[str], report: VerifyReport) -> None:
+    """Every response the WARC files hold has its captures row: none was archived and lost."""
+    with closing(sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)) as conn:
+        known = {row[0] for row in conn.execute("SELECT warc_record_id FROM captures")}
+    missing = sorted(responses - known)
+    if missing:
+        report.problems.append(
+            f"{len(missing)} WARC responses have no captures row (first: {missing[0]});"
+            " the next crawl resumes them, or run `archiver reparse`"
+        )
 
 
 def _capture_problem(

@@ -15,6 +15,7 @@ import os
 import socket
 import uuid
 from collections.abc import Callable, Iterable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http import HTTPStatus
@@ -115,6 +116,7 @@ class WarcFileWriter:
         self._file: BinaryIO | None = None
         self._path: Path | None = None
         self._writer: WARCWriter | None = None
+        self.failed: OSError | None = None  # the write error that abandoned the open file
 
     @property
     def current_path(self) -> Path | None:
@@ -124,8 +126,19 @@ class WarcFileWriter:
         """Write a request/response pair; return where the response record is.
 
         Given the URL's earlier capture, a 304 or a 200 with the same payload is
-        written as a `revisit` record pointing at it, headers only.
+        written as a `revisit` record pointing at it, headers only. A write that
+        fails (a full disk) abandons the file as a kill would: it stays `.open` for
+        the next run's repair, and every later write raises the same error.
         """
+        if self.failed is not None:
+            raise self.failed
+        try:
+            return self._write_exchange(exchange, earlier)
+        except OSError as error:
+            self._abandon(error)
+            raise
+
+    def _write_exchange(self, exchange: Exchange, earlier: EarlierCapture | None) -> Location:
         writer = self._ensure_open()
         date = warc_date(exchange.date)
         profile = _revisit_profile(exchange, earlier)
@@ -155,13 +168,25 @@ class WarcFileWriter:
         """Flush, sync and rename the current `.open` file to its final name."""
         if self._file is None or self._path is None:
             return
-        self._file.flush()
-        os.fsync(self._file.fileno())
-        self._file.close()
+        try:
+            self._file.flush()
+            os.fsync(self._file.fileno())
+            self._file.close()
+        except OSError as error:
+            self._abandon(error)
+            raise
         final = self._path.with_name(self._final_name())
         os.replace(self._path, final)
         self.closed_files.append(final.name)
         self._file = self._path = self._writer = None
+
+    def _abandon(self, error: OSError) -> None:
+        """Let go of a file that cannot be written: it keeps its `.open` name."""
+        self.failed = error
+        if self._file is not None:
+            with suppress(OSError):
+                self._file.close()
+        self._file = self._writer = None
 
     def _final_name(self) -> str:
         assert self._path is not None

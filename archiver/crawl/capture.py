@@ -15,6 +15,7 @@ from typing import Any
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
 
 from archiver.archive.capture import Capture
@@ -22,6 +23,7 @@ from archiver.archive.names import MAXSIZE_FIELD, SPIDER_FIELD
 from archiver.archive.writer import Exchange, WarcFileWriter
 from archiver.contract import Meta
 from archiver.crawl.limits import truncation
+from archiver.crawl.resources import ArchiveResources
 
 #: sent with `capture=Capture(...)` after each response record is written
 capture_written = object()
@@ -56,7 +58,11 @@ class WarcCaptureMiddleware:
         self, request: Request, response: Response, spider: Spider | None = None
     ) -> Response:
         earlier = request.meta.get(Meta.EARLIER_CAPTURE)
-        location = self.writer.write_exchange(exchange_of(request, response), earlier)
+        try:
+            location = self.writer.write_exchange(exchange_of(request, response), earlier)
+        except OSError as error:  # a full disk: not archived, so not to be parsed
+            ArchiveResources.of(self.crawler).storage_failed(error)
+            raise IgnoreRequest(f"not archived: {error}") from error
         capture = Capture.at(location, response.url, response.status)
         request.meta[Meta.ARCHIVED] = capture
         request.meta[Meta.CAPTURE] = location.record_id
@@ -72,7 +78,10 @@ class WarcCaptureMiddleware:
         return response
 
     def spider_closed(self, spider: Spider) -> None:
-        self.writer.close()
+        try:
+            self.writer.close()
+        except OSError as error:
+            ArchiveResources.of(self.crawler).storage_failed(error)
         self.crawler.stats.set_value("archiver/warc/files", self.writer.closed_files)
 
 

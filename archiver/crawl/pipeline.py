@@ -11,6 +11,7 @@ redoes those from the WARC files when the next crawl opens.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from scrapy import Request, Spider, signals
@@ -19,7 +20,7 @@ from scrapy.crawler import Crawler
 from archiver.archive.capture import Capture
 from archiver.contract import Link, Meta
 from archiver.crawl.capture import capture_written
-from archiver.crawl.resources import ArchiveResources
+from archiver.crawl.resources import STORAGE_ERRORS, ArchiveResources
 from archiver.items import Item, PageDone
 from archiver.store import frontier
 from archiver.store.save import save_capture, save_item
@@ -58,15 +59,33 @@ class StorePipeline:
         self.run_id = self.resources.open_run(spider or self.crawler.spider)
 
     def save_capture(self, capture: Capture) -> None:
+        self.write(self._save_capture, capture)
+
+    def _save_capture(self, capture: Capture) -> None:
         save_capture(self.db, capture, self.run_id, processed=not capture.parsed_by_spider)
         frontier.record_fetch(self.db, capture, self.crawler.spider.name, self.policy)
 
     def discover(self, request: Request, spider: Spider | None = None) -> None:
         """Every scheduled request joins the frontier, so a kill cannot lose it."""
         if request.meta.get(Meta.LINK) != Link.START:
-            frontier.discover(self.db, request.url, self.crawler.spider.name, datetime.now(UTC))
+            now = datetime.now(UTC)
+            self.write(frontier.discover, self.db, request.url, self.crawler.spider.name, now)
 
     def process_item(self, item: Item, spider: Spider | None = None) -> Item:
+        self.write(self._save, item)
+        return item
+
+    def write(self, save: Callable[..., object], *args: object) -> None:
+        """A database write; one the disk refuses stops the crawl (see storage_failed),
+        and once it has, nothing more is written: the next run resumes this one."""
+        if self.resources.storage_error is not None:
+            return
+        try:
+            save(*args)
+        except STORAGE_ERRORS as error:
+            self.resources.storage_failed(error)
+
+    def _save(self, item: Item) -> None:
         saved = save_item(self.db, item)
         for name, count in saved.items():
             self.crawler.stats.inc_value(f"archiver/store/{name}", count)
@@ -79,7 +98,6 @@ class StorePipeline:
             if time.monotonic() - self.committed >= self.commit_seconds:
                 self.db.conn.commit()
                 self.committed = time.monotonic()
-        return item
 
     def close(self, spider: Spider, reason: str = "") -> None:
         self.resources.close_run(reason, self.crawler.stats)

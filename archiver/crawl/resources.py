@@ -9,6 +9,9 @@ saves, it never parses.
 
 from __future__ import annotations
 
+import logging
+import sqlite3
+from contextlib import suppress
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,6 +19,7 @@ import sqlite_utils
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.statscollectors import StatsCollector
+from scrapy.utils.defer import deferred_from_coro
 
 from archiver.archive.lock import lock_archive
 from archiver.archive.names import warc_date
@@ -24,22 +28,52 @@ from archiver.offline.resume import resume
 from archiver.store.completeness import check_threads
 from archiver.store.schema import open_db
 
+#: what stopping the archive cannot be written to raises, and the finish reason it gives
+STORAGE_ERRORS = (OSError, sqlite3.OperationalError)
+STORAGE_FAILED = "storage_failed"
+
+
+logger = logging.getLogger(__name__)
+
+
+class ArchiveUnwritable(RuntimeError):
+    """The archive folder or its database cannot be opened for writing."""
+
 
 class ArchiveResources:
     """The archive directory's lock, its one database connection and this crawl's run row."""
 
-    def __init__(self, archive: Path) -> None:
-        archive.mkdir(parents=True, exist_ok=True)
-        lock_archive(archive)
+    def __init__(self, archive: Path, crawler: Crawler) -> None:
+        try:
+            archive.mkdir(parents=True, exist_ok=True)
+            lock_archive(archive)
+            self.db: sqlite_utils.Database = open_db(archive / "archive.db")
+        except STORAGE_ERRORS as error:
+            raise ArchiveUnwritable(f"cannot write to the archive {archive}: {error}") from error
         self.archive = archive
-        self.db: sqlite_utils.Database = open_db(archive / "archive.db")
+        self.crawler = crawler
         self.run_id: int | None = None
+        self.storage_error: Exception | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchiveResources:
         if not crawler.settings.get("ARCHIVE_DIR"):
             raise NotConfigured("ARCHIVE_DIR is not set")
-        return cls(Path(crawler.settings.get("ARCHIVE_DIR")))
+        return cls(Path(crawler.settings.get("ARCHIVE_DIR")), crawler)
+
+    def storage_failed(self, error: Exception) -> None:
+        """The archive cannot be written (a full disk, a read-only folder): stop at once.
+
+        Going on would fetch pages that are then neither archived nor saved. The run
+        stays unfinished, so the next crawl resumes it as after a kill: it repairs the
+        WARC file, processes the records that reached it and fetches the rest.
+        """
+        if self.storage_error is not None:
+            return
+        self.storage_error = error
+        self.crawler.stats.set_value(STORAGE_FAILED, str(error))
+        logger.error("cannot write to the archive (%s): the crawl stops", error)
+        deferred_from_coro(self.crawler.engine.close_spider_async(reason=STORAGE_FAILED))
 
     @staticmethod
     def of(crawler: Crawler) -> ArchiveResources:
@@ -51,8 +85,15 @@ class ArchiveResources:
             "archiver.crawl.resources.ArchiveResources is not in EXTENSIONS (or ARCHIVE_DIR unset)"
         )
 
-    def open_run(self, spider: NewsSpider) -> int:
-        """Resume what a killed crawl left, then record this run."""
+    def open_run(self, spider: NewsSpider) -> int | None:
+        """Resume what a killed crawl left, then record this run (None: the disk refused)."""
+        try:
+            return self._open_run(spider)
+        except STORAGE_ERRORS as error:
+            self.storage_failed(error)
+            return None
+
+    def _open_run(self, spider: NewsSpider) -> int:
         report = resume(self.db, self.archive, spider)
         if report.records:
             spider.logger.info("resumed an interrupted crawl: %s", report)
@@ -65,6 +106,12 @@ class ArchiveResources:
 
     def close_run(self, reason: str, stats: StatsCollector) -> None:
         """Check the threads saved, record how the run ended, let go of the database."""
+        if self.storage_error is not None:  # left unfinished: the next crawl resumes it
+            with suppress(*STORAGE_ERRORS):
+                self.db.conn.rollback()
+            with suppress(*STORAGE_ERRORS):
+                self.db.close()
+            return
         stats.set_value("archiver/store/threads_incomplete", check_threads(self.db))
         self.db["crawl_runs"].update(
             self.run_id,

@@ -11,6 +11,7 @@ from scrapy.crawler import CrawlerProcess
 
 from archiver.archive.lock import lock_archive
 from archiver.crawl.pipeline import LINKS_SKIPPED
+from archiver.crawl.resources import STORAGE_FAILED
 from archiver.registry import load_spider
 from archiver.settings import project_settings
 from archiver.store.rows import counts_for_files
@@ -32,6 +33,7 @@ class CrawlReport:
     warc_files: list[str] = field(default_factory=list)
     seconds: float = 0.0
     finish_reason: str = ""
+    storage_error: str | None = None  # why the archive could not be written, if it could not
 
     @classmethod
     def from_stats(
@@ -56,12 +58,14 @@ class CrawlReport:
             warc_files=files,
             seconds=seconds,
             finish_reason=str(stats.get("finish_reason", "")),
+            storage_error=stats.get(STORAGE_FAILED),
         )
 
     def render(self) -> str:
         return "\n".join(
             [
-                f"Crawl of {self.spider} finished ({self.finish_reason}) in {self.seconds:.1f} s",
+                f"Crawl of {self.spider} {'stopped' if self.storage_error else 'finished'}"
+                f" ({self.finish_reason}) in {self.seconds:.1f} s",
                 f"  pages     {self.pages} ({self.revisits} unchanged, archived as revisits)",
                 f"  articles  {self.articles}",
                 f"  comments  {self.comments}",
