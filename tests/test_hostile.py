@@ -225,3 +225,40 @@ def test_a_comment_that_cannot_be_read_costs_only_itself(corpus, monkeypatch):
     assert kinds.count("Comment") == sum(i["type"] == "Comment" for i in plain) - 1
     error = next(i for i in broken if i["type"] == "FetchError")
     assert error["error"] == "parse_error" and "comment " in error["detail"]
+
+
+def wp_post_shown(post_id: int, comments: int, shown: int, note: str = "") -> bytes:
+    """A post page that shows `comments` of its comments under a count of `shown`."""
+    title = f'<h2 class="comments-title">{shown} Comments</h2>{note}'
+    return wp_post(post_id, comments).replace(
+        b'<ol class="comment-list">', title.encode() + b'<ol class="comment-list">'
+    )
+
+
+@pytest.mark.parametrize(
+    ("later", "deleted", "suspect"),
+    [
+        (wp_post_shown(1, 0, 5, "<p>Log in to read the comments.</p>"), 0, 1),  # a login wall
+        (wp_post_shown(1, 1, 5), 0, 1),  # a rate-limited page showing one comment of five
+        (wp_post_shown(1, 2, 2), 3, 0),  # three comments really removed: the count agrees
+    ],
+    ids=["login-wall", "far-fewer", "really-removed"],
+)
+def test_a_capture_that_looks_like_a_block_is_not_a_deletion(tmp_path, later, deleted, suspect):
+    plans = {
+        "/robots.txt": [ROBOTS],
+        "/2024/01/post-1/": [Step.ok(wp_post_shown(1, 5, 5)), Step.ok(later)],
+    }
+    archive = tmp_path / "archive"
+    with FaultServer(plans) as server:
+        url = server.url + "/2024/01/post-1/"
+        assert crawl("wordpress", url, archive).returncode == 0
+        again = run_cli("crawl", "wordpress", "--url", url, "--archive", str(archive), "--recheck")
+    assert again.returncode == 0, again.stderr[-2000:]
+    db = archive / "archive.db"
+    assert rows(db, "SELECT count(*) FROM comments") == [(5,)]
+    assert rows(db, "SELECT count(*) FROM comments WHERE deleted = 1") == [(deleted,)]
+    errors = rows(db, "SELECT url, detail FROM fetch_errors WHERE error = 'suspect_capture'")
+    assert len(errors) == suspect, errors
+    if suspect:
+        assert errors[0][0] == url and "5 comments stored" in errors[0][1]

@@ -77,7 +77,13 @@ def page_done(response: Response, items: list[Item]) -> PageDone:
         encoded = json.dumps(content, sort_keys=True, ensure_ascii=False).encode()
         fingerprint = hashlib.sha1(encoded).hexdigest()
     articles = {(i.site, i.site_article_id) for i in items if isinstance(i, Article) and not i.stub}
-    pages: dict[tuple[str, str, int], list[str]] = {}
+    # An article page showing no comment at all lists none: the store judges whether its
+    # stored comments vanished or the page is a block page.
+    pages: dict[tuple[str, str, int], list[str]] = {
+        (i.site, i.site_article_id, i.page): []
+        for i in items
+        if isinstance(i, Article) and not i.stub
+    }
     for item in items:
         if isinstance(item, Comment) and (item.site, item.site_article_id) in articles:
             pages.setdefault((item.site, item.site_article_id, item.page), []).append(

@@ -319,15 +319,56 @@ def save_page_done(db: sqlite_utils.Database, done: PageDone) -> Counter[str]:
     capture = capture_id(db, done.capture)
     db.execute("UPDATE captures SET processed = 1 WHERE id = ?", (capture,))
     fetched_at = one_value(db, "SELECT fetched_at FROM captures WHERE id = ?", (capture,))
+    shown = {
+        (a.site, a.site_article_id): a.comment_count for a in done.items if isinstance(a, Article)
+    }
     for site, site_article_id, page, ids in done.seen:
+        article = article_id(db, site, site_article_id)
+        suspect = _suspect_capture(db, article, page, len(ids), shown.get((site, site_article_id)))
+        if suspect:  # a login wall, a CAPTCHA, a rate-limit page: nothing has vanished
+            save_fetch_error(db, FetchError(done.url, SUSPECT_CAPTURE, suspect, done.capture))
+            saved["errors"] += 1
+            continue
         marks = ", ".join("?" for _ in ids)
         db.execute(
             "UPDATE comments SET deleted = 1, vanished_at = ?, vanished_capture_id = ?"
             " WHERE article_id = ? AND page = ? AND vanished_at IS NULL"
             f" AND site_comment_id NOT IN ({marks})",
-            (fetched_at, capture, article_id(db, site, site_article_id), page, *ids),
+            (fetched_at, capture, article, page, *ids),
         )
     return saved
+
+
+#: a capture whose thread shrank beyond belief: recorded, nothing marked deleted
+SUSPECT_CAPTURE = "suspect_capture"
+
+
+def _suspect_capture(
+    db: sqlite_utils.Database, article: int | None, page: int, found: int, shown: int | None
+) -> str | None:
+    """Why a capture showing `found` comments of a thread page is no evidence of deletions.
+
+    Fewer than half the comments stored for the page, while the page's own count
+    says as many as were stored (or says nothing), is what a block page looks like,
+    not a moderator: real removals make the count drop too.
+    """
+    stored = one_value(
+        db,
+        "SELECT count(*) FROM comments WHERE article_id = ? AND page = ? AND vanished_at IS NULL",
+        (article, page),
+    )
+    if not stored or found * 2 >= stored:
+        return None
+    total = one_value(
+        db, "SELECT count(*) FROM comments WHERE article_id = ? AND vanished_at IS NULL", (article,)
+    )
+    if shown is not None and shown < (total or 0):
+        return None
+    count = "no count" if shown is None else f"a count of {shown}"
+    return (
+        f"page {page} shows {found} of the {stored} comments stored for it, with {count}:"
+        " taken for a block page (login wall, CAPTCHA, rate limit); nothing marked deleted"
+    )
 
 
 def save_fetch_error(db: sqlite_utils.Database, error: FetchError) -> None:
