@@ -60,7 +60,7 @@ def crawl(
     redis_url: str | None,
 ) -> None:
     """Crawl SPIDER's site (or --url pages) into the archive."""
-    from archiver.archive.lock import ArchiveLocked
+    from archiver.archive.lock import ArchiveLocked, ArchiveUnwritable
     from archiver.crawl.run import run_crawl
 
     settings = _parse_overrides(overrides)
@@ -72,7 +72,7 @@ def crawl(
         settings["RECRAWL_RECHECK"] = True
     if redis_url:
         settings["REDIS_URL"] = redis_url
-    from archiver.crawl.resources import ArchiveUnwritable
+    from archiver.crawl.scheduler import RedisUnavailable
     from archiver.crawl.spider import StartUrlError
 
     try:
@@ -81,7 +81,7 @@ def crawl(
         raise click.UsageError(str(error.args[0] if error.args else error)) from error
     except StartUrlError as error:
         raise click.UsageError(str(error)) from error
-    except (ArchiveLocked, ArchiveUnwritable) as error:
+    except (ArchiveLocked, ArchiveUnwritable, RedisUnavailable) as error:
         raise click.ClickException(str(error)) from error
     click.echo(report.render())
     if report.storage_error:
@@ -108,14 +108,14 @@ def crawl(
 )
 def reparse(archive: Path | None, progress: bool, jobs: int, force: bool) -> None:
     """Rebuild archive.db from the WARC files alone, offline."""
-    from archiver.archive.lock import ArchiveLocked
+    from archiver.archive.lock import ArchiveLocked, ArchiveUnwritable
     from archiver.offline.reparse import ReparseRefused
     from archiver.offline.reparse import reparse as run_reparse
 
     folder = archive or Path(_default_archive())
     try:
         report = run_reparse(folder, progress=progress, jobs=jobs, force=force)
-    except (ArchiveLocked, ReparseRefused) as error:
+    except (ArchiveLocked, ArchiveUnwritable, ReparseRefused) as error:
         raise click.ClickException(str(error)) from error
     click.echo(
         f"Rebuilt {folder / 'archive.db'} from {report.files} WARC files: "
@@ -144,12 +144,12 @@ def reparse(archive: Path | None, progress: bool, jobs: int, force: bool) -> Non
 )
 def ingest(archive: Path | None, sources: tuple[Path, ...]) -> None:
     """Merge workers' archives: copy their WARC files in, reparse them into archive.db."""
-    from archiver.archive.lock import ArchiveLocked
+    from archiver.archive.lock import ArchiveLocked, ArchiveUnwritable
     from archiver.offline.ingest import ingest as run_ingest
 
     try:
         report = run_ingest(archive or Path(_default_archive()), list(sources))
-    except (ArchiveLocked, ValueError) as error:
+    except (ArchiveLocked, ArchiveUnwritable, ValueError) as error:
         raise click.ClickException(str(error)) from error
     click.echo(report.render())
 

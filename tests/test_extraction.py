@@ -10,6 +10,7 @@ import multiprocessing
 import signal
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -84,3 +85,35 @@ def test_a_killed_crawl_leaves_no_worker_holding_its_archive_lock(tmp_path):
     holder.wait(timeout=10)
     with open(tmp_path / ".lock", "a+") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)  # BlockingIOError if still held
+
+
+WORKER_PARENT = """
+import os, sys, time
+from archiver.extract.workers import forked_pool
+pool = forked_pool(2)
+print(" ".join(str(pid) for pid in pool._processes), flush=True)
+time.sleep(60)
+"""
+
+
+def test_workers_die_with_a_killed_parent(tmp_path):
+    """A SIGKILLed crawl or reparse leaves no worker behind, not even for a second."""
+    parent = subprocess.Popen(
+        [sys.executable, "-c", WORKER_PARENT], stdout=subprocess.PIPE, text=True
+    )
+    workers = [int(pid) for pid in parent.stdout.readline().split()]
+    assert len(workers) == 2
+    parent.send_signal(signal.SIGKILL)
+    parent.wait(timeout=10)
+    deadline = time.monotonic() + 0.5
+    while time.monotonic() < deadline and any(_alive(pid) for pid in workers):
+        time.sleep(0.02)
+    assert not any(_alive(pid) for pid in workers)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split(") ")[1][0] != "Z"  # a zombie is dead, unreaped
+    except FileNotFoundError:
+        return False

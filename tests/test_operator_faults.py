@@ -7,7 +7,11 @@ user mistake is one line on stderr and a non-zero exit, never a traceback.
 
 from __future__ import annotations
 
+import os
+import re
+import shlex
 import shutil
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -198,3 +202,88 @@ def test_repair_cuts_a_gzip_member_missing_its_trailer(archive):
     assert subprocess.run(["gzip", "-t", str(path)]).returncode == 0
     assert len(list(read_records(path, kinds=None, payloads=False))) == whole - 1
 
+
+URL_WITH_ESCAPES = "https://blog.example/2024/01/caf%C3%A9-%25-$HOME/?q=a%20b"
+
+
+def cron_command(line: str) -> list[str]:
+    """What cron hands the shell (crontab(5): an unescaped % ends the command), as argv."""
+    command = line.split(" ", 5)[5]
+    ends = [i for i, char in enumerate(command) if char == "%" and command[i - 1 : i] != "\\"]
+    command = command[: ends[0]] if ends else command
+    return shlex.split(command.replace("\\%", "%").rsplit(" >> ", 1)[0])
+
+
+def systemd_command(service: str) -> list[str]:
+    """ExecStart as systemd reads it (systemd.unit(5) specifiers, systemd.service(5) $)."""
+    line = next(li for li in service.splitlines() if li.startswith("ExecStart="))
+    value = line.removeprefix("ExecStart=")
+    assert re.search(r"(?<!%)%(?!%)", value.replace("%%", "")) is None, value
+    assert re.search(r"\$(?!\$)", value.replace("$$", "")) is None, value
+    return shlex.split(value.replace("%%", "%").replace("$$", "$"))
+
+
+def test_a_scheduled_url_reaches_the_crawl_as_given(tmp_path):
+    from archiver.ops.schedule import crawl_command, cron_line, systemd_units
+
+    archive = tmp_path / "arch%ive"
+    expected = crawl_command("wordpress", archive, [URL_WITH_ESCAPES])
+    assert cron_command(cron_line("wordpress", "6h", archive, [URL_WITH_ESCAPES])) == expected
+    service = systemd_units("wordpress", "6h", archive, [URL_WITH_ESCAPES])
+    assert systemd_command(service["news-archiver-wordpress.service"]) == expected
+
+
+def test_a_crawl_whose_redis_is_down_is_one_line(tmp_path):
+    with socket.socket() as closed:  # a port nothing listens on
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    result = run_cli(
+        "crawl",
+        "next_ink",
+        "--url",
+        "http://127.0.0.1:9/",
+        "--archive",
+        str(tmp_path / "a"),
+        "--redis",
+        f"redis://127.0.0.1:{port}/0",
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        f"Error: cannot reach Redis at redis://127.0.0.1:{port}/0: Error 111 connecting to"
+        f" 127.0.0.1:{port}. Connection refused."
+    ]
+
+
+READ_ONLY_SCRIPT = """
+set -u
+archive=$1
+cli="$2 -m archiver.cli"
+mkdir -p "$archive"
+mount -t tmpfs -o size=64m tmpfs "$archive" || exit 90
+$cli crawl next_ink --url "$URL" --archive "$archive" > /dev/null 2>&1 || exit 91
+mount -o remount,ro "$archive" || exit 92
+$cli crawl next_ink --url "$URL" --archive "$archive" 2> "$archive.crawl.err"
+echo $? > "$archive.crawl.rc"
+$cli reparse --archive "$archive" 2> "$archive.reparse.err"
+echo $? > "$archive.reparse.rc"
+"""
+
+
+def test_a_read_only_archive_is_one_line(tmp_path):
+    plans = {"/robots.txt": [ROBOTS], "/": [Step.ok(b"<html><body>nothing</body></html>")]}
+    archive = tmp_path / "archive"
+    with FaultServer(plans) as server:
+        done = subprocess.run(
+            ["unshare", "-rm", "sh", "-c", READ_ONLY_SCRIPT, "sh", str(archive), sys.executable],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            env={**os.environ, "URL": server.url + "/"},
+        )
+    assert done.returncode == 0, (done.returncode, done.stderr[-2000:])
+    for command in ("crawl", "reparse"):
+        code = Path(f"{archive}.{command}.rc").read_text().strip()
+        err = Path(f"{archive}.{command}.err").read_text()
+        assert code == "1", (command, err[-2000:])
+        assert err.strip().splitlines()[-1].startswith("Error: cannot write to the archive"), err
+        assert "Traceback" not in err, (command, err[-2000:])

@@ -14,13 +14,20 @@ class ArchiveLocked(RuntimeError):
     """Another process is writing this archive."""
 
 
+class ArchiveUnwritable(RuntimeError):
+    """The archive folder or its database cannot be written (read-only, full, no access)."""
+
+
 def lock_archive(archive: Path) -> None:
     """Take ARCHIVE/.lock for this process's lifetime; fail at once if another holds it."""
     key = Path(archive).resolve()
     if key in _HELD:
         return
-    key.mkdir(parents=True, exist_ok=True)
-    handle = open(key / ".lock", "a+")  # noqa: SIM115 - held open while the process runs
+    try:
+        key.mkdir(parents=True, exist_ok=True)
+        handle = open(key / ".lock", "a+")  # noqa: SIM115 - held open while the process runs
+    except OSError as error:
+        raise ArchiveUnwritable(f"cannot write to the archive {key}: {error}") from error
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:

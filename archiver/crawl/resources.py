@@ -21,7 +21,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.statscollectors import StatsCollector
 from scrapy.utils.defer import deferred_from_coro
 
-from archiver.archive.lock import lock_archive
+from archiver.archive.lock import ArchiveUnwritable, lock_archive
 from archiver.archive.names import warc_date
 from archiver.crawl.spider import NewsSpider
 from archiver.offline.resume import resume
@@ -34,10 +34,6 @@ STORAGE_FAILED = "storage_failed"
 
 
 logger = logging.getLogger(__name__)
-
-
-class ArchiveUnwritable(RuntimeError):
-    """The archive folder or its database cannot be opened for writing."""
 
 
 class ArchiveResources:

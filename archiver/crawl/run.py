@@ -90,6 +90,10 @@ def run_crawl(
     spider_cls = load_spider(spider)
     settings = project_settings(overrides)
     lock_archive(Path(settings.get("ARCHIVE_DIR")))  # refuse at once, before Scrapy starts
+    if settings.get("REDIS_URL"):
+        from archiver.crawl.distributed import reach_redis  # redis only when asked for
+
+        reach_redis(settings)
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(spider_cls)
     kwargs: dict[str, object] = {"since": since}

@@ -34,16 +34,21 @@ def cron_expression(every: timedelta) -> str:
 
 
 def cron_line(spider: str, every: str, archive: Path, urls: list[str]) -> str:
+    """A crontab line; cron ends a command at an unescaped `%` (crontab(5)), so each is
+    escaped: a percent-encoded URL reaches the crawl as given."""
     command = shlex.join(crawl_command(spider, archive, urls))
     log = shlex.quote(str(archive / "crawl.log"))
-    return f"{cron_expression(parse_duration(every))} {command} >> {log} 2>&1"
+    line = f"{command} >> {log} 2>&1".replace("%", "\\%")
+    return f"{cron_expression(parse_duration(every))} {line}"
 
 
 def systemd_units(spider: str, every: str, archive: Path, urls: list[str]) -> dict[str, str]:
     """A oneshot service and the timer that starts it, as file name -> content."""
     parse_duration(every)  # fail early on a bad duration
     name = f"news-archiver-{check_safe_name(spider, 'spider name')}"
+    # systemd expands `%` specifiers and `$` variables in ExecStart: both doubled.
     command = shlex.join(crawl_command(spider, archive, urls))
+    command = command.replace("%", "%%").replace("$", "$$")
     service = (
         f"[Unit]\nDescription=news-archiver crawl of {spider}\n\n"
         f"[Service]\nType=oneshot\nExecStart={command}\n"
