@@ -157,10 +157,15 @@ def ingest(archive: Path | None, sources: tuple[Path, ...]) -> None:
 @cli.command()
 @ARCHIVE_OPTION
 def verify(archive: Path | None) -> None:
-    """Check the WARC files (read to the end, digests) and the database's pointers into them."""
+    """Check the WARC files (read to the end, digests), the database's pointers into them,
+    and that each comment marked deleted is gone from the capture that says so."""
     from archiver.archive.verify import verify_archive
+    from archiver.offline.vanished import wrongly_vanished
 
-    report = verify_archive(archive or Path(_default_archive()))
+    folder = archive or Path(_default_archive())
+    report = verify_archive(folder)
+    if report.ok:  # every capture is where the database says: read the vanishing ones
+        report.problems += wrongly_vanished(folder)
     click.echo(report.render())
     if not report.ok:
         sys.exit(1)

@@ -262,3 +262,26 @@ def test_a_capture_that_looks_like_a_block_is_not_a_deletion(tmp_path, later, de
     assert len(errors) == suspect, errors
     if suspect:
         assert errors[0][0] == url and "5 comments stored" in errors[0][1]
+
+
+def test_verify_notices_a_deleted_comment_its_capture_still_shows(tmp_path):
+    plans = {
+        "/robots.txt": [ROBOTS],
+        "/2024/01/post-1/": [Step.ok(wp_post_shown(1, 5, 5)), Step.ok(wp_post_shown(1, 2, 2))],
+    }
+    archive = tmp_path / "archive"
+    with FaultServer(plans) as server:
+        url = server.url + "/2024/01/post-1/"
+        assert crawl("wordpress", url, archive).returncode == 0
+        assert run_cli("crawl", "wordpress", "--url", url, "--archive", str(archive), "--recheck")
+    assert run_cli("verify", "--archive", str(archive)).returncode == 0  # 3 really removed
+    with sqlite3.connect(archive / "archive.db") as conn:
+        (kept,) = conn.execute("SELECT id FROM comments WHERE deleted = 0 LIMIT 1").fetchone()
+        conn.execute(
+            "UPDATE comments SET deleted = 1, vanished_capture_id ="
+            " (SELECT vanished_capture_id FROM comments WHERE deleted = 1 LIMIT 1) WHERE id = ?",
+            (kept,),
+        )
+    failed = run_cli("verify", "--archive", str(archive))
+    assert failed.returncode == 1
+    assert "marked deleted but its capture" in failed.stdout, failed.stdout

@@ -87,6 +87,14 @@ def read_records(
             )
 
 
+def record_at(path: Path, offset: int) -> Record:
+    """The response or revisit record that starts at `offset` of the file."""
+    found = next(read_records(path, offset), None)
+    if found is None or found.offset != offset:
+        raise LookupError(f"no response record at {path.name}:{offset}")
+    return found
+
+
 @dataclass
 class Damage:
     """Where a WARC file stops reading: the complete records before it are good."""

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import sqlite_utils
 
 from archiver.archive.names import file_stamp, stamp_of, warc_date
-from archiver.archive.reader import Damage, Record, complete_records, read_records, warc_files
+from archiver.archive.reader import Damage, complete_records, record_at, warc_files
 from archiver.archive.repair import repair_open_files
 from archiver.offline.reparse import process_record
 
@@ -76,15 +76,8 @@ def _redo_unprocessed(db: sqlite_utils.Database, archive: Path, spider: NewsSpid
         "SELECT warc_filename, warc_offset FROM captures WHERE processed = 0 ORDER BY id"
     ).fetchall()
     for filename, offset in rows:
-        process_record(db, _record_at(archive / "warc" / filename, offset), spider)
+        process_record(db, record_at(archive / "warc" / filename, offset), spider)
     return len(rows)
-
-
-def _record_at(path: Path, offset: int) -> Record:
-    found = next(read_records(path, offset), None)
-    if found is None or found.offset != offset:
-        raise LookupError(f"no response record at {path.name}:{offset}")
-    return found
 
 
 def _stamp(iso: str) -> str:
