@@ -15,14 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from archiver.extract.page import extract
-from archiver.extract.responses import build_response
-from archiver.items import item_to_dict
-from archiver.registry import load_spider
 from tests.faultserver import FaultServer, Step
 from tests.test_crawl_e2e import rows
 from tests.test_faults import ROBOTS
-from tests.test_sites import SITES
+from tests.test_sites import SITES, parse_case
 
 FAST = {
     "DOWNLOAD_DELAY": "0",
@@ -173,14 +169,9 @@ def test_start_urls_are_web_pages_only(tmp_path):
 
 
 def comments_of(case: str, corpus: Path, transform) -> list[dict]:  # noqa: ANN001
-    """A golden case's comments, read from its page after `transform` (bytes -> bytes)."""
+    """A golden case's items, read from its page after `transform` (bytes -> bytes)."""
     meta = json.loads((SITES / case / "meta.json").read_text())
-    body = transform((corpus / meta["corpus"]).read_bytes())
-    response = build_response(
-        meta["url"], body, meta["headers"].items(), 200, meta["fetched_at"], "<urn:uuid:x>"
-    )
-    spider = load_spider(case.split("/")[0])
-    return [item_to_dict(i) for i in extract(spider.parse_page, response)]
+    return parse_case(SITES / case, transform((corpus / meta["corpus"]).read_bytes()))
 
 
 @pytest.mark.parametrize(

@@ -29,6 +29,13 @@ def run_case(case: Path, corpus: Path | None) -> list[dict]:
         body = (corpus / meta["corpus"]).read_bytes()
     else:
         body = (case / meta["body"]).read_bytes()
+    return parse_case(case, body)
+
+
+def parse_case(case: Path, body: bytes) -> list[dict]:
+    """The items the case's spider reads from `body` served as the case's page (its URL,
+    headers and capture time): the page as saved, or transformed by a test."""
+    meta = json.loads((case / "meta.json").read_text())
     response = build_response(
         meta["url"],
         body,

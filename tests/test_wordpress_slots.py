@@ -16,10 +16,7 @@ from pathlib import Path
 import pytest
 from lxml import html
 
-from archiver.extract.page import extract
-from archiver.extract.responses import build_response
-from archiver.items import item_to_dict
-from archiver.registry import load_spider
+from tests.test_sites import parse_case
 
 CASES = sorted(
     case
@@ -81,17 +78,7 @@ def test_every_comment_has_the_author_and_date_its_page_shows(case, corpus):
 
 
 def _parse(case: Path, body: bytes) -> list[dict]:
-    meta = _meta(case)
-    response = build_response(
-        meta["url"],
-        body,
-        headers=meta.get("headers", {"Content-Type": "text/html; charset=utf-8"}).items(),
-        status=meta.get("status", 200),
-        fetched_at=meta["fetched_at"],
-        capture="<urn:uuid:slots>",
-    )
-    items = extract(load_spider("wordpress").parse_page, response)
-    return [item_to_dict(i) for i in items if type(i).__name__ == "Comment"]
+    return [item for item in parse_case(case, body) if item["type"] == "Comment"]
 
 
 # (case, the theme's author element, another theme's): the same names must come out.

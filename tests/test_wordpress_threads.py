@@ -14,10 +14,7 @@ from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 import pytest
 
-from archiver.extract.page import extract
-from archiver.extract.responses import build_response
-from archiver.items import item_to_dict
-from archiver.registry import load_spider
+from tests.test_sites import parse_case
 
 CASES = Path(__file__).parent / "sites" / "wordpress"
 
@@ -63,20 +60,6 @@ def test_the_deep_cases_cover_the_lost_nesting_themes():
         "dealdoktor_produkttester",
         "classcentral_certificates",
     } <= names
-
-
-def _parse(case: Path, body: bytes) -> list[dict]:
-    meta = _meta(case)
-    response = build_response(
-        meta["url"],
-        body,
-        headers=meta.get("headers", {"Content-Type": "text/html; charset=utf-8"}).items(),
-        status=meta.get("status", 200),
-        fetched_at=meta["fetched_at"],
-        capture="<urn:uuid:metamorphic>",
-    )
-    spider = load_spider("wordpress")
-    return [item_to_dict(item) for item in extract(spider.parse_page, response)]
 
 
 def _thread(items: list[dict]) -> list[tuple]:
@@ -128,8 +111,8 @@ def test_a_rewritten_page_gives_the_same_thread(name, transform, corpus):
     body = (corpus / _meta(case)["corpus"]).read_bytes()
     changed = transform(body)
     assert changed != body  # the transform did something
-    original = _thread(_parse(case, body))
+    original = _thread(parse_case(case, body))
     assert len(original) == _meta(case)["counted"]["comments"] + (
         _meta(case)["counted"].get("pingbacks") or 0
     )
-    assert _thread(_parse(case, changed)) == original
+    assert _thread(parse_case(case, changed)) == original
