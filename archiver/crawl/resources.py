@@ -28,10 +28,10 @@ from archiver.offline.resume import resume
 from archiver.store.completeness import check_threads
 from archiver.store.schema import open_db
 
-#: what stopping the archive cannot be written to raises, and the finish reason it gives
+#: what writing to an archive that cannot take it raises (a full disk, a read-only folder)
 STORAGE_ERRORS = (OSError, sqlite3.OperationalError)
+#: the finish reason of a crawl stopped by one, and its stats key (the error's text)
 STORAGE_FAILED = "storage_failed"
-
 
 logger = logging.getLogger(__name__)
 

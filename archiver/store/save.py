@@ -348,9 +348,10 @@ def _suspect_capture(
 ) -> str | None:
     """Why a capture showing `found` comments of a thread page is no evidence of deletions.
 
-    Fewer than half the comments stored for the page, while the page's own count
-    says as many as were stored (or says nothing), is what a block page looks like,
-    not a moderator: real removals make the count drop too.
+    None at all, or fewer than half the comments stored for the page while the
+    page's own count says as many as were stored (or says nothing), is what a block
+    page looks like, not a moderator: real removals make the count drop too, and
+    one capture never empties a thread.
     """
     stored = one_value(
         db,
@@ -362,7 +363,7 @@ def _suspect_capture(
     total = one_value(
         db, "SELECT count(*) FROM comments WHERE article_id = ? AND vanished_at IS NULL", (article,)
     )
-    if shown is not None and shown < (total or 0):
+    if found and shown is not None and shown < (total or 0):
         return None
     count = "no count" if shown is None else f"a count of {shown}"
     return (
