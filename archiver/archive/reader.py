@@ -81,7 +81,7 @@ def read_records(
                 record=record,
                 payload=payload,
                 spider=info.get(SPIDER_FIELD),
-                max_size=int(info.get(MAXSIZE_FIELD, "").strip() or 0),
+                max_size=int(cap) if (cap := info.get(MAXSIZE_FIELD, "")).isdigit() else 0,
                 missing=_bytes_missing(record),
                 digests_ok=checked,
             )
