@@ -61,7 +61,7 @@ def crawl(
 ) -> None:
     """Crawl SPIDER's site (or --url pages) into the archive."""
     from archiver.archive.lock import ArchiveLocked, ArchiveUnwritable
-    from archiver.crawl.run import run_crawl
+    from archiver.crawl.run import RedisUnavailable, run_crawl
 
     settings = _parse_overrides(overrides)
     if archive is not None:
@@ -72,7 +72,6 @@ def crawl(
         settings["RECRAWL_RECHECK"] = True
     if redis_url:
         settings["REDIS_URL"] = redis_url
-    from archiver.crawl.scheduler import RedisUnavailable
     from archiver.crawl.spider import StartUrlError
 
     try:

@@ -45,7 +45,6 @@ import redis
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider
-from scrapy.settings import BaseSettings
 from scrapy.utils.defer import deferred_from_coro
 from scrapy_redis import connection
 from scrapy_redis import scheduler as redis_scheduler
@@ -54,7 +53,6 @@ from scrapy_redis.queue import PriorityQueue
 from twisted.internet.task import LoopingCall
 
 from archiver.contract import THREAD_LINKS, Meta
-from archiver.crawl.scheduler import RedisUnavailable
 from archiver.store.frontier import Policy
 
 logger = logging.getLogger(__name__)
@@ -194,17 +192,6 @@ class LeasedQueue(PriorityQueue):
         self.server.delete(*self.lease_keys)
 
 
-def reach_redis(settings: BaseSettings) -> redis.Redis:
-    """The crawl's Redis, answering: checked before the crawl starts, not at its first request."""
-    server = connection.get_redis_from_settings(settings)
-    try:
-        server.ping()
-    except redis.RedisError as error:
-        url = settings.get("REDIS_URL")
-        raise RedisUnavailable(f"cannot reach Redis at {url}: {error}") from error
-    return server
-
-
 class RedisScheduler(redis_scheduler.Scheduler):
     """scrapy-redis's scheduler with leases, run membership and due-page claims."""
 
@@ -241,7 +228,8 @@ class RedisScheduler(redis_scheduler.Scheduler):
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RedisScheduler:
-        server = reach_redis(crawler.settings)
+        server = connection.get_redis_from_settings(crawler.settings)
+        server.ping()  # fail now, not at the first request, when Redis is unreachable
         return cls(crawler, server, KEY_PREFIX % {"spider": crawler.spidercls.name})
 
     def open(self, spider: Spider) -> None:

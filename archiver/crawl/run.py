@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings
 
 from archiver.archive.lock import lock_archive
 from archiver.crawl.pipeline import LINKS_SKIPPED
@@ -80,6 +81,22 @@ class CrawlReport:
         )
 
 
+class RedisUnavailable(RuntimeError):
+    """The Redis a shared crawl needs does not answer."""
+
+
+def reach_redis(settings: Settings) -> None:
+    """Check the shared crawl's Redis answers before the crawl starts, not at its first request."""
+    import redis  # only when a shared crawl asks for it
+    from scrapy_redis import connection
+
+    try:
+        connection.get_redis_from_settings(settings).ping()
+    except redis.RedisError as error:
+        url = settings.get("REDIS_URL")
+        raise RedisUnavailable(f"cannot reach Redis at {url}: {error}") from error
+
+
 def run_crawl(
     spider: str,
     urls: list[str],
@@ -91,8 +108,6 @@ def run_crawl(
     settings = project_settings(overrides)
     lock_archive(Path(settings.get("ARCHIVE_DIR")))  # refuse at once, before Scrapy starts
     if settings.get("REDIS_URL"):
-        from archiver.crawl.distributed import reach_redis  # redis only when asked for
-
         reach_redis(settings)
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(spider_cls)

@@ -12,10 +12,6 @@ from scrapy.crawler import Crawler
 from scrapy.utils.misc import build_from_crawler
 
 
-class RedisUnavailable(RuntimeError):
-    """The Redis a shared crawl needs does not answer (raised by crawl.distributed)."""
-
-
 class Scheduler(BaseScheduler):
     """The shared Redis scheduler with a Redis URL, else Scrapy's own."""
 

@@ -5,13 +5,15 @@ Discourse's posts_count) into `articles.comment_count`. Once a crawl (or a repar
 has saved every page it fetched, a thread holding fewer comments than its page shows
 is a `fetch_errors` row of kind `thread_incomplete`: recomputed each time, so a
 later crawl that fetches the missing pages clears it, and a rebuild gives the same rows.
+The other way round, a capture showing far fewer comments than are stored is no
+proof they vanished (`suspect_capture`): a block page looks just like that.
 """
 
 from __future__ import annotations
 
 import sqlite_utils
 
-from archiver.store.rows import utc_now
+from archiver.store.rows import one_value, utc_now
 
 THREAD_INCOMPLETE = "thread_incomplete"
 
@@ -38,3 +40,36 @@ def check_threads(db: sqlite_utils.Database) -> int:
         ],
     )
     return len(short)
+
+
+#: a capture whose thread shrank beyond belief: recorded, nothing marked deleted
+SUSPECT_CAPTURE = "suspect_capture"
+
+
+def suspect_capture(
+    db: sqlite_utils.Database, article: int | None, page: int, found: int, shown: int | None
+) -> str | None:
+    """Why a capture showing `found` comments of a thread page is no evidence of deletions.
+
+    None at all, or fewer than half the comments stored for the page while the
+    page's own count says as many as were stored (or says nothing), is what a block
+    page looks like, not a moderator: real removals make the count drop too, and
+    one capture never empties a thread.
+    """
+    stored = one_value(
+        db,
+        "SELECT count(*) FROM comments WHERE article_id = ? AND page = ? AND vanished_at IS NULL",
+        (article, page),
+    )
+    if not stored or found * 2 >= stored:
+        return None
+    total = one_value(
+        db, "SELECT count(*) FROM comments WHERE article_id = ? AND vanished_at IS NULL", (article,)
+    )
+    if found and shown is not None and shown < (total or 0):
+        return None
+    count = "no count" if shown is None else f"a count of {shown}"
+    return (
+        f"page {page} shows {found} of the {stored} comments stored for it, with {count}:"
+        " taken for a block page (login wall, CAPTCHA, rate limit); nothing marked deleted"
+    )

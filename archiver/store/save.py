@@ -13,6 +13,7 @@ import sqlite_utils
 
 from archiver.archive.capture import Capture
 from archiver.items import Article, Comment, FetchError, Item, PageDone, Quote, ReplyLink
+from archiver.store.completeness import SUSPECT_CAPTURE, suspect_capture
 from archiver.store.rows import (
     article_id,
     author_id,
@@ -324,7 +325,7 @@ def save_page_done(db: sqlite_utils.Database, done: PageDone) -> Counter[str]:
     }
     for site, site_article_id, page, ids in done.seen:
         article = article_id(db, site, site_article_id)
-        suspect = _suspect_capture(db, article, page, len(ids), shown.get((site, site_article_id)))
+        suspect = suspect_capture(db, article, page, len(ids), shown.get((site, site_article_id)))
         if suspect:  # a login wall, a CAPTCHA, a rate-limit page: nothing has vanished
             save_fetch_error(db, FetchError(done.url, SUSPECT_CAPTURE, suspect, done.capture))
             saved["errors"] += 1
@@ -337,39 +338,6 @@ def save_page_done(db: sqlite_utils.Database, done: PageDone) -> Counter[str]:
             (fetched_at, capture, article, page, *ids),
         )
     return saved
-
-
-#: a capture whose thread shrank beyond belief: recorded, nothing marked deleted
-SUSPECT_CAPTURE = "suspect_capture"
-
-
-def _suspect_capture(
-    db: sqlite_utils.Database, article: int | None, page: int, found: int, shown: int | None
-) -> str | None:
-    """Why a capture showing `found` comments of a thread page is no evidence of deletions.
-
-    None at all, or fewer than half the comments stored for the page while the
-    page's own count says as many as were stored (or says nothing), is what a block
-    page looks like, not a moderator: real removals make the count drop too, and
-    one capture never empties a thread.
-    """
-    stored = one_value(
-        db,
-        "SELECT count(*) FROM comments WHERE article_id = ? AND page = ? AND vanished_at IS NULL",
-        (article, page),
-    )
-    if not stored or found * 2 >= stored:
-        return None
-    total = one_value(
-        db, "SELECT count(*) FROM comments WHERE article_id = ? AND vanished_at IS NULL", (article,)
-    )
-    if found and shown is not None and shown < (total or 0):
-        return None
-    count = "no count" if shown is None else f"a count of {shown}"
-    return (
-        f"page {page} shows {found} of the {stored} comments stored for it, with {count}:"
-        " taken for a block page (login wall, CAPTCHA, rate limit); nothing marked deleted"
-    )
 
 
 def save_fetch_error(db: sqlite_utils.Database, error: FetchError) -> None:
