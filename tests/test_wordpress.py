@@ -17,6 +17,7 @@ from urllib.parse import unquote
 
 import pytest
 from parsel import Selector
+from scrapy.http import HtmlResponse
 
 from archiver.extract.responses import build_response
 from archiver.items import Article, Comment, Quote
@@ -328,3 +329,13 @@ def test_a_thread_short_of_its_shown_count_is_recorded(tmp_path):
     assert "short threads: 1" in archiver("status", "--archive", str(archive)).stdout
     archiver("reparse", "--archive", str(archive))
     assert rows(db, query) == short
+
+
+def test_a_listing_of_one_post_is_no_post_page():
+    """The last listing page may show a single post: it is still a listing (found by the
+    race experiment: /page/14/ of a 40-post site was read as its one post's page)."""
+    site = build_wpsite(posts=4, base="http://site.test")  # 3 posts a listing: /page/2/ has one
+    body = site.routes["/page/2/"].body
+    assert body.count(b'id="post-') == 1
+    response = HtmlResponse("http://site.test/page/2/", body=body, encoding="utf-8")
+    assert list(parse_page(response)) == []

@@ -123,9 +123,16 @@ def find_post_id(doc: Doc) -> str | None:
 
 
 def _only_post_element(doc: Doc) -> str | None:
-    """The number of the page's one `#post-N` element: a listing shows several."""
+    """The number of the page's one `#post-N` element: a listing shows several, or one
+    (its last page, a category of one post) under a body class that says it is a listing."""
+    if _LISTING_BODY & set((doc.attr("body", "class") or "").split()):
+        return None
     numbers = {found.group(1) for value, _ in doc.with_ids if (found := POST_ELEMENT.match(value))}
     return numbers.pop() if len(numbers) == 1 else None
+
+
+#: body classes WordPress prints on listings (body_class(): home, blog, archive, paged...)
+_LISTING_BODY = frozenset({"home", "blog", "archive", "paged", "search", "category", "tag"})
 
 
 def _post_path_key(doc: Doc) -> str | None:
