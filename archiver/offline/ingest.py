@@ -8,7 +8,9 @@ their records are processed as `archiver reparse` does, in file-name (write)
 order, so every row points at a record in a file of the target archive. A
 record whose WARC-Record-ID the target already holds is skipped: ingesting the
 same worker twice adds nothing. A worker killed mid-crawl can leave a `.open`
-file: it is repaired first, as the worker itself would on its next start.
+file: it is repaired first, as the worker itself would on its next start. Only
+real files that read to their end join; a symbolic link, a garbage or cut-short
+file is refused and listed in the report.
 """
 
 from __future__ import annotations
