@@ -264,7 +264,9 @@ def test_verify_notices_a_deleted_comment_its_capture_still_shows(tmp_path):
     with FaultServer(plans) as server:
         url = server.url + "/2024/01/post-1/"
         assert crawl("wordpress", url, archive).returncode == 0
-        assert run_cli("crawl", "wordpress", "--url", url, "--archive", str(archive), "--recheck")
+        again = run_cli("crawl", "wordpress", "--url", url, "--archive", str(archive), "--recheck")
+        assert again.returncode == 0, again.stderr[-2000:]
+    assert rows(archive / "archive.db", "SELECT count(*) FROM comments WHERE deleted = 1") == [(3,)]
     assert run_cli("verify", "--archive", str(archive)).returncode == 0  # 3 really removed
     with sqlite3.connect(archive / "archive.db") as conn:
         (kept,) = conn.execute("SELECT id FROM comments WHERE deleted = 0 LIMIT 1").fetchone()
