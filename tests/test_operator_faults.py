@@ -100,6 +100,7 @@ def warc_of(archive: Path) -> Path:
 def test_a_cut_short_warc_file_keeps_its_complete_records_and_says_so(archive):
     """A file cut mid-record (a copy that stopped, a full disk): the records before the cut
     are rebuilt, the cut is reported, the database is not a silent subset."""
+    whole = rows(archive / "archive.db", "SELECT count(*) FROM captures")[0][0]
     path = warc_of(archive)
     data = path.read_bytes()
     path.write_bytes(data[: len(data) * 2 // 3])
@@ -108,7 +109,7 @@ def test_a_cut_short_warc_file_keeps_its_complete_records_and_says_so(archive):
     assert f"{path.name}: read to record" in result.stderr, result.stderr
     assert "not read: the rest" in result.stderr
     stored = rows(archive / "archive.db", "SELECT count(*) FROM captures")[0][0]
-    assert 0 < stored < 9
+    assert 0 < stored < whole
 
 
 def test_one_garbage_warc_file_costs_only_itself(archive):
