@@ -39,6 +39,11 @@ def markup(element: HtmlElement) -> str:
     return etree.tostring(element, method="html", encoding="unicode", with_tail=False)
 
 
+def has_class(name: str) -> str:
+    """An XPath test for one class among several ("athing comtr ", "forum-fil comment odd")."""
+    return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
+
+
 def classes(element: HtmlElement) -> list[str]:
     """Its class names as CSS matches them: split on XML's spaces only."""
     found = element.get("class")

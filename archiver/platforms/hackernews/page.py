@@ -53,12 +53,12 @@ from parsel import Selector, SelectorList
 from scrapy.http import TextResponse
 
 from archiver.extract.dates import capture_time, iso_or_none, parse_site_date
+from archiver.extract.html import has_class
 from archiver.extract.page import read_alone
 from archiver.extract.text import clean_text, html_to_text, normalize_for_match
 from archiver.extract.urls import original_url
 from archiver.items import Article, Comment, Item, Quote
 from archiver.platforms.hackernews import text as comment_text
-from archiver.platforms.hackernews.text import has_class
 
 SITE = "hackernews"
 _COMMENT_COUNT = re.compile(r"(\d+)\s*comments?")

@@ -12,6 +12,8 @@ from typing import NamedTuple
 
 from parsel import Selector, SelectorList
 
+from archiver.extract.html import has_class
+
 _QUOTE_MARK = re.compile(r"^\s*>", re.MULTILINE)
 # Inline nodes between these elements form one paragraph; HN emits only <p> and <pre>.
 _BLOCKS = {"p", "pre", "div", "blockquote", "ul", "ol"}
@@ -23,11 +25,6 @@ class Paragraph(NamedTuple):
     html: str
     text: str
     quote: bool
-
-
-def has_class(name: str) -> str:
-    """An XPath test for one class among several (HN also writes "athing comtr ")."""
-    return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
 
 
 def unwrapped(element: Selector) -> Selector:

@@ -1,0 +1,139 @@
+"""A SPIP article and its forum, as SPIP's own templates (squelettes-dist) print them.
+
+How the page maps onto the archive:
+- SPIP prints no id attribute on a forum message: its number is in the class names
+  of the Crayons editing plugin (`forum-texte-N`, `forum-qui-N`) and in its reply
+  link (`spip.php?page=forum&id_article=A&id_forum=N`); the article's number the
+  same way (`article-texte-A`, `id_article=A`). A page without one is no article.
+- The thread is `ul.forum > li.forum-fil`, replies in a `ul` inside their parent's
+  `li`: a message's own part is what is not inside a nested `li.forum-fil`, its
+  parent the nearest `li.forum-fil` around it.
+- Author `.comment-author .fn` (or `.forum-qui-N`), date `abbr.date[title]` in UTC;
+  the article's title, author and dates come from the page's structured data, else
+  from SPIP's own markup (`.vcard.author .fn`, `abbr.published[title]`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import partial
+
+from lxml.html import HtmlElement
+from scrapy.http import HtmlResponse, TextResponse
+
+from archiver.extract.dates import iso_or_none
+from archiver.extract.html import classes, has_class, markup
+from archiver.extract.page import read_alone
+from archiver.extract.structured import article_metadata, site_of
+from archiver.extract.text import clean_text, html_to_text
+from archiver.items import Article, Comment, Item
+
+_NUMBERED = re.compile(r"^(?:article|forum)-(?:texte|qui|titre)-(\d+)$")
+_ID_FORUM = re.compile(r"[?&;]id_forum=(\d+)")
+_ID_ARTICLE = re.compile(r"[?&;]id_article=(\d+)")
+_AUTHOR = f"//*[{has_class('author')}]//*[{has_class('fn')}]"  # SPIP's lesauteurs model
+_PUBLISHED = f"//abbr[{has_class('published')}]/@title"
+_MESSAGE = f"li[{has_class('forum-fil')}]"
+
+
+def parse_page(response: TextResponse) -> Iterator[Item]:
+    """The article, then every message of its forum in page order."""
+    if not isinstance(response, HtmlResponse):
+        return
+    root = response.selector.root
+    article_id = _article_id(root)
+    if article_id is None:
+        return  # a listing, a rubrique: the spider follows its links
+    meta = article_metadata(response.selector, response.url)
+    body = _numbered(root, "article-texte", article_id)
+    site = site_of(meta.canonical_url or response.url)
+    yield Article(
+        site=site,
+        site_article_id=article_id,
+        url=response.url,
+        title=meta.title,
+        canonical_url=meta.canonical_url,
+        author=meta.author or _first_text(root, _AUTHOR),
+        published=meta.published or iso_or_none(_first_text(root, _PUBLISHED)),
+        updated=meta.updated,
+        body_html=markup(body) if body is not None else None,
+        body_text=html_to_text(markup(body)) if body is not None else None,
+        tags=meta.tags,
+        comment_count=meta.comment_count,
+    )
+    messages = [(m, n) for m in root.xpath(f"//{_MESSAGE}") if (n := _message_number(m))]
+    for index, (message, number) in enumerate(messages, start=1):
+        read = partial(_comment, message, number, site, article_id, index)
+        yield from read_alone(read, response.url, f"comment {number}")
+
+
+def _comment(
+    message: HtmlElement, number: str, site: str, article_id: str, index: int
+) -> Iterator[Comment]:
+    own = [e for e in message.iter() if _message_of(e) is message]
+    text = next((e for e in own if f"forum-texte-{number}" in classes(e)), None)
+    author = next(
+        (e for e in own if "fn" in classes(e) or f"forum-qui-{number}" in classes(e)), None
+    )
+    date = next((e for e in own if e.tag == "abbr" and "date" in classes(e)), None)
+    parent = message.xpath(f"ancestor::{_MESSAGE}[1]")
+    body_html = markup(text) if text is not None else ""
+    yield Comment(
+        site=site,
+        site_comment_id=number,
+        site_article_id=article_id,
+        author=clean_text(author.text_content()) if author is not None else None,
+        posted=iso_or_none(date.get("title")) if date is not None else None,
+        body_html=body_html,
+        body_text=html_to_text(body_html),
+        parent_site_comment_id=_message_number(parent[0]) if parent else None,
+        index=index,
+    )
+
+
+def _message_of(element: HtmlElement) -> HtmlElement | None:
+    """The forum message an element belongs to: the nearest `li.forum-fil` (itself too)."""
+    found = element.xpath(f"ancestor-or-self::{_MESSAGE}[1]")
+    return found[0] if found else None
+
+
+def _message_number(message: HtmlElement) -> str | None:
+    """A message's number; None for one printing none (it cannot be told from another)."""
+    own = (e for e in message.iter() if _message_of(e) is message)
+    return next(filter(None, (_number_in(e) for e in own)), None)
+
+
+def _number_in(element: HtmlElement) -> str | None:
+    """A forum message's number, in a Crayons class or in its reply link."""
+    for name in classes(element):
+        found = _NUMBERED.match(name)
+        if found and name.startswith("forum-"):
+            return found.group(1)
+    found = _ID_FORUM.search(element.get("href") or "")
+    return found.group(1) if found else None
+
+
+def _article_id(root: HtmlElement) -> str | None:
+    """The article's number: its Crayons text class, else the forum's reply links."""
+    for name in (n for e in root.xpath("//*[@class]") for n in classes(e)):
+        found = _NUMBERED.match(name)
+        if found and name.startswith("article-texte-"):
+            return found.group(1)
+    for href in root.xpath("//a[contains(@href, 'id_forum=')]/@href"):
+        if found := _ID_ARTICLE.search(href):
+            return found.group(1)
+    return None
+
+
+def _numbered(root: HtmlElement, prefix: str, number: str) -> HtmlElement | None:
+    found = root.xpath(f"//*[{has_class(f'{prefix}-{number}')}]")
+    return found[0] if found else None
+
+
+def _first_text(root: HtmlElement, query: str) -> str | None:
+    found = root.xpath(query)
+    if not found:
+        return None
+    first = found[0]
+    return clean_text(first if isinstance(first, str) else first.text_content())
