@@ -72,7 +72,9 @@ def _comment(
     message: HtmlElement, number: str, site: str, article_id: str, index: int
 ) -> Iterator[Comment]:
     own = [e for e in message.iter() if _message_of(e) is message]
-    text = next((e for e in own if f"forum-texte-{number}" in classes(e)), None)
+    # The Crayons element of its text, else the template's own `div.forum-texte`.
+    texts = [e for e in own if f"forum-texte-{number}" in classes(e)]
+    text = next(iter(texts or [e for e in own if "forum-texte" in classes(e)]), None)
     author = next(
         (e for e in own if "fn" in classes(e) or f"forum-qui-{number}" in classes(e)), None
     )
