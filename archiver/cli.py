@@ -49,6 +49,13 @@ def cli() -> None:
 @click.option(
     "--since", default=None, metavar="DATE", help="Skip articles published before this ISO date."
 )
+@click.option(
+    "--contact",
+    default=None,
+    metavar="URL",
+    help="How a site's operator reaches you (a URL or mailto:), sent in the User-Agent"
+    " (default: $ARCHIVER_CONTACT).",
+)
 def crawl(
     spider: str,
     urls: tuple[str, ...],
@@ -58,6 +65,7 @@ def crawl(
     recheck: bool,
     since: str | None,
     redis_url: str | None,
+    contact: str | None,
 ) -> None:
     """Crawl SPIDER's site (or --url pages) into the archive."""
     from archiver.archive.lock import ArchiveLocked, ArchiveUnwritable
@@ -72,6 +80,8 @@ def crawl(
         settings["RECRAWL_RECHECK"] = True
     if redis_url:
         settings["REDIS_URL"] = redis_url
+    if contact:
+        settings["ARCHIVER_CONTACT"] = contact
     from archiver.crawl.spider import StartUrlError
 
     try:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 
-from scrapy.settings import Settings
+from scrapy.settings import Settings, get_settings_priority
 
 from archiver import __version__
 
@@ -19,9 +19,11 @@ NEWSPIDER_MODULE = "spiders"
 # Where WARC files and the database go: ARCHIVE_DIR/warc/*.warc.gz, ARCHIVE_DIR/archive.db
 ARCHIVE_DIR = "archive"
 
-# Politeness: an honest User-Agent with a contact URL, robots.txt, AutoThrottle.
-ARCHIVER_CONTACT_URL = "https://github.com/news-archiver/news-archiver"
-USER_AGENT = f"news-archiver/{__version__} (+{ARCHIVER_CONTACT_URL})"
+# Politeness: an honest User-Agent with the operator's contact, robots.txt, AutoThrottle.
+#: how a site's operator reaches whoever runs the crawl (a URL or mailto:); `--contact`
+ARCHIVER_CONTACT = os.environ.get("ARCHIVER_CONTACT", "")
+USER_AGENT = f"news-archiver/{__version__}"  # + " (+CONTACT)" given a contact
+TELNETCONSOLE_ENABLED = False  # no console listening on a port during every crawl
 ROBOTSTXT_OBEY = True
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
@@ -103,4 +105,10 @@ def project_settings(overrides: dict[str, object] | None = None) -> Settings:
     settings.setmodule(__name__, priority="project")
     for name, value in (overrides or {}).items():
         settings.set(name, value, priority="cmdline")
+    contact = settings.get("ARCHIVER_CONTACT")
+    if contact:  # unless the User-Agent or the operator were set themselves
+        if settings.getpriority("USER_AGENT") == get_settings_priority("project"):
+            settings.set("USER_AGENT", f"{USER_AGENT} (+{contact})", priority="project")
+        if not settings.get("WARC_OPERATOR"):
+            settings.set("WARC_OPERATOR", contact, priority="project")
     return settings

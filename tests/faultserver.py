@@ -64,6 +64,7 @@ class _Server(ThreadingHTTPServer):
 class FaultServer:
     plans: dict[str, list[Step]]
     requests: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    user_agents: list[str] = field(default_factory=list)  # of every request, in order
 
     def __post_init__(self) -> None:
         self._stopping = threading.Event()
@@ -75,6 +76,7 @@ class FaultServer:
             def do_GET(self) -> None:
                 times = server.requests[self.path]
                 times.append(time.monotonic())
+                server.user_agents.append(self.headers.get("User-Agent", ""))
                 plan = server.plans.get(self.path) or [Step.error(404)]
                 server.play(self, plan[min(len(times), len(plan)) - 1])
 

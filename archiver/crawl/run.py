@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import ipaddress
+import logging
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
@@ -17,6 +20,8 @@ from archiver.registry import load_spider
 from archiver.settings import project_settings
 from archiver.store.rows import counts_for_files
 from archiver.store.schema import open_db
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -97,6 +102,14 @@ def reach_redis(settings: Settings) -> None:
         raise RedisUnavailable(f"cannot reach Redis at {url}: {error}") from error
 
 
+def _loopback(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
+
+
 def run_crawl(
     spider: str,
     urls: list[str],
@@ -106,6 +119,13 @@ def run_crawl(
     """Crawl with `spider` from `urls` (or its default start pages); block until done."""
     spider_cls = load_spider(spider)
     settings = project_settings(overrides)
+    if not settings.get("ARCHIVER_CONTACT") and not all(
+        map(_loopback, urls or spider_cls.default_urls)
+    ):
+        logger.warning(
+            "no contact given: the sites you crawl cannot reach you. Pass --contact URL (or"
+            " mailto:you@example.org), or set ARCHIVER_CONTACT: it goes in the User-Agent."
+        )
     lock_archive(Path(settings.get("ARCHIVE_DIR")))  # refuse at once, before Scrapy starts
     if settings.get("REDIS_URL"):
         reach_redis(settings)
