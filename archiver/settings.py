@@ -44,6 +44,8 @@ DEFAULT_REQUEST_HEADERS = {
 # retry and robots middlewares, so every exchange is archived with its bytes as
 # received; DownloaderStats (850) stays outermost to count what really came in.
 DOWNLOADER_MIDDLEWARES = {"archiver.crawl.capture.WarcCaptureMiddleware": 800}
+# robots.txt's Crawl-delay, right after Scrapy's robots.txt middleware (100) has read it
+DOWNLOADER_MIDDLEWARES |= {"archiver.crawl.politeness.CrawlDelayMiddleware": 110}
 # Failures: retried with backoff, then recorded. Just inside the capture, the
 # limits middleware keeps partial bodies out of parsers (archived first, with
 # WARC-Truncated); the backoff retry replaces Scrapy's, which retries at once.

@@ -5,7 +5,10 @@ from __future__ import annotations
 import gzip
 import subprocess
 import sys
+from itertools import pairwise
 from pathlib import Path
+
+import pytest
 
 from archiver import __version__
 from archiver.settings import project_settings
@@ -63,3 +66,35 @@ def test_a_crawl_of_a_public_site_without_a_contact_warns_once(tmp_path, monkeyp
     assert result.stderr.count("no contact") == 1, result.stderr[-2000:]
     local = crawl(tmp_path / "b", "http://127.0.0.1:9/", "-s", "RETRY_TIMES=0", env=env)
     assert "no contact" not in local.stderr
+
+
+@pytest.mark.parametrize(
+    "throttle",
+    [
+        ["-s", "AUTOTHROTTLE_ENABLED=False"],
+        ["-s", "AUTOTHROTTLE_START_DELAY=0.1", "-s", "AUTOTHROTTLE_MAX_DELAY=0.2"],
+    ],
+    ids=["no-throttle", "autothrottle-faster"],
+)
+def test_robots_crawl_delay_spaces_the_requests_to_its_host(tmp_path, throttle):
+    """A site asking for 1 s between requests gets it, with no delay of our own configured
+    and with AutoThrottle free to go faster."""
+    links = "".join(
+        f'<div class="block-article"><a class="block-article-link" href="/a{n}/">x</a></div>'
+        for n in range(4)
+    )
+    robots = Step.ok(b"User-agent: *\nCrawl-delay: 1\nDisallow:\n", ("Content-Type", "text/plain"))
+    plans = {"/robots.txt": [robots], "/": [Step.ok(f"<html><body>{links}</body></html>".encode())]}
+    plans |= {f"/a{n}/": [Step.ok(b"<html><body>article</body></html>")] for n in range(4)}
+    archive = tmp_path / "archive"
+    with FaultServer(plans) as server:
+        result = crawl(
+            archive, server.url + "/", *throttle, "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8"
+        )
+        times = sorted(
+            t for path, ts in server.requests.items() if path != "/robots.txt" for t in ts
+        )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert len(times) == 5
+    gaps = [b - a for a, b in pairwise(times)]
+    assert min(gaps) >= 0.95, gaps
