@@ -86,6 +86,7 @@ EXTRACTION_PROCESS = (os.cpu_count() or 1) > 1
 CONCURRENT_ITEMS = 1
 WARC_PREFIX = "news-archiver"
 WARC_MAX_SIZE = 1_000_000_000
+WARC_GZIP_LEVEL = 6  # each record's gzip member (1 fastest .. 9 smallest; see python -m bench)
 WARC_OPERATOR = ""
 
 # Several machines (archiver.crawl.distributed): with a Redis URL the workers share scrapy-redis's

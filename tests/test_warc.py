@@ -226,3 +226,21 @@ def test_repair_cuts_a_partial_last_record_and_closes_the_file(tmp_path):
         [sys.executable, "-m", "warcio.cli", "check", str(closed)], capture_output=True, text=True
     )
     assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_the_gzip_level_is_the_writers_and_the_records_stay_the_same(tmp_path):
+    """Each record one gzip member at WARC_GZIP_LEVEL: faster levels, the same records."""
+    page = b"".join(
+        b"<p>comment %d: the same words again and again</p>" % (n % 97) for n in range(4000)
+    )
+    written = {}
+    for level in (1, 9):
+        writer = fixed_writer(tmp_path / str(level))
+        writer.gzip_level = level
+        writer.write_exchange(exchange(page))
+        writer.close()
+        (path,) = (tmp_path / str(level)).glob("*.warc.gz")
+        assert subprocess.run(["gzip", "-t", str(path)]).returncode == 0
+        written[level] = (path.stat().st_size, records(path))
+    assert written[1][1] == written[9][1]
+    assert written[1][0] > written[9][0]

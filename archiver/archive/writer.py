@@ -14,6 +14,7 @@ import io
 import os
 import socket
 import uuid
+import zlib
 from collections.abc import Callable, Iterable
 from contextlib import suppress
 from dataclasses import dataclass, field
@@ -102,8 +103,10 @@ class WarcFileWriter:
         info: dict[str, str] | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         make_id: Callable[[], str] = new_record_id,
+        gzip_level: int = 6,
     ) -> None:
         self.directory = Path(directory)
+        self.gzip_level = gzip_level
         self.prefix = check_safe_name(prefix, "WARC prefix")
         self.host = check_safe_name(socket.gethostname().split(".")[0] or "localhost", "host")
         self.max_size = max_size
@@ -201,7 +204,7 @@ class WarcFileWriter:
         self._path = self.directory / (name + OPEN_SUFFIX)
         # "x": never append to or clobber a file another run left behind.
         self._file = open(self._path, "xb")  # noqa: SIM115 - closed in close()
-        self._writer = WARCWriter(self._file, gzip=True, warc_version="WARC/1.1")
+        self._writer = _LeveledWARCWriter(self._file, self.gzip_level)
         self._write(self._warcinfo_record(name))
         return self._writer
 
@@ -330,6 +333,33 @@ def freshened(
     updates = [(k, v) for k, v in not_modified if k.lower() not in _NOT_FRESHENED]
     replaced = {k.lower() for k, _ in updates}
     return [(k, v) for k, v in stored if k.lower() not in replaced] + updates
+
+
+class _LeveledWARCWriter(WARCWriter):
+    """warcio's writer, each record one gzip member at `level` (warcio hard-codes 9, which
+    compressed at ~39 MB/s here against ~49 at 6 and ~184 at 1)."""
+
+    def __init__(self, out: BinaryIO, level: int) -> None:
+        super().__init__(out, gzip=False, warc_version="WARC/1.1")
+        self.level = level
+
+    def write_record(self, record: object, params: object = None) -> None:
+        self._write_warc_record(_GzipMember(self.out, self.level), record)
+
+
+class _GzipMember:
+    """A file-like that gzips what is written to it as one member, ended by `flush`."""
+
+    def __init__(self, out: BinaryIO, level: int) -> None:
+        self.out = out
+        self.compressor = zlib.compressobj(level, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+
+    def write(self, data: bytes) -> None:
+        self.out.write(self.compressor.compress(data))
+
+    def flush(self) -> None:
+        self.out.write(self.compressor.flush())
+        self.out.flush()
 
 
 def _revisit_profile(exchange: Exchange, earlier: EarlierCapture | None) -> str | None:

@@ -49,6 +49,7 @@ class WarcCaptureMiddleware:
             prefix=settings.get("WARC_PREFIX"),
             max_size=settings.getint("WARC_MAX_SIZE"),
             info=info,
+            gzip_level=settings.getint("WARC_GZIP_LEVEL"),
         )
         middleware = cls(crawler, writer)
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
