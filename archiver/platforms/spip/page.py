@@ -62,16 +62,26 @@ def parse_page(response: TextResponse) -> Iterator[Item]:
         tags=meta.tags,
         comment_count=meta.comment_count,
     )
-    messages = [(m, n) for m in root.xpath(f"//{_MESSAGE}") if (n := _message_number(m))]
-    for index, (message, number) in enumerate(messages, start=1):
-        read = partial(_comment, message, number, site, article_id, index)
+    messages = root.xpath(f"//{_MESSAGE}")
+    parts = {message: _own(message) for message in messages}
+    numbers = {message: _number(parts[message]) for message in messages}
+    numbered = [message for message in messages if numbers[message]]
+    for index, message in enumerate(numbered, start=1):
+        parent = message.xpath(f"ancestor::{_MESSAGE}[1]")
+        replying_to = numbers.get(parent[0]) if parent else None
+        number = numbers[message]
+        read = partial(_comment, parts[message], number, replying_to, site, article_id, index)
         yield from read_alone(read, response.url, f"comment {number}")
 
 
 def _comment(
-    message: HtmlElement, number: str, site: str, article_id: str, index: int
+    own: list[HtmlElement],
+    number: str,
+    parent: str | None,
+    site: str,
+    article_id: str,
+    index: int,
 ) -> Iterator[Comment]:
-    own = [e for e in message.iter() if _message_of(e) is message]
     # The Crayons element of its text, else the template's own `div.forum-texte`.
     texts = [e for e in own if f"forum-texte-{number}" in classes(e)]
     text = next(iter(texts or [e for e in own if "forum-texte" in classes(e)]), None)
@@ -79,7 +89,6 @@ def _comment(
         (e for e in own if "fn" in classes(e) or f"forum-qui-{number}" in classes(e)), None
     )
     date = next((e for e in own if e.tag == "abbr" and "date" in classes(e)), None)
-    parent = message.xpath(f"ancestor::{_MESSAGE}[1]")
     body_html = markup(text) if text is not None else ""
     yield Comment(
         site=site,
@@ -89,20 +98,27 @@ def _comment(
         posted=iso_or_none(date.get("title")) if date is not None else None,
         body_html=body_html,
         body_text=html_to_text(body_html),
-        parent_site_comment_id=_message_number(parent[0]) if parent else None,
+        parent_site_comment_id=parent,
         index=index,
     )
 
 
-def _message_of(element: HtmlElement) -> HtmlElement | None:
-    """The forum message an element belongs to: the nearest `li.forum-fil` (itself too)."""
-    found = element.xpath(f"ancestor-or-self::{_MESSAGE}[1]")
-    return found[0] if found else None
+def _own(message: HtmlElement) -> list[HtmlElement]:
+    """A message's elements in page order, less the replies nested in it (their `li`)."""
+    found, stack = [], [message]
+    while stack:
+        element = stack.pop()
+        found.append(element)
+        stack.extend(c for c in reversed(element) if not _is_message(c))
+    return found
 
 
-def _message_number(message: HtmlElement) -> str | None:
+def _is_message(element: HtmlElement) -> bool:
+    return element.tag == "li" and "forum-fil" in classes(element)
+
+
+def _number(own: list[HtmlElement]) -> str | None:
     """A message's number; None for one printing none (it cannot be told from another)."""
-    own = (e for e in message.iter() if _message_of(e) is message)
     return next(filter(None, (_number_in(e) for e in own)), None)
 
 
