@@ -9,7 +9,6 @@ exits non-zero with this report when anything is off.
 from __future__ import annotations
 
 import sqlite3
-from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,8 +53,7 @@ def verify_archive(archive: Path) -> VerifyReport:
         records[path.name] = check_warc_file(path, report, responses)
     database = archive / "archive.db"
     if database.is_file():
-        check_database(database, records, report)
-        check_captured(database, responses, report)
+        check_database(database, records, responses, report)
     else:
         report.problems.append(f"no database at {database}")
     return report
@@ -77,8 +75,11 @@ def check_warc_file(path: Path, report: VerifyReport, responses: set[str]) -> di
     return found
 
 
-def check_database(db_path: Path, records: dict[str, dict[int, str]], report: VerifyReport) -> None:
-    """Every capture names a record that is where it says; every row names a capture."""
+def check_database(
+    db_path: Path, records: dict[str, dict[int, str]], responses: set[str], report: VerifyReport
+) -> None:
+    """Every capture names a record that is where it says; every row names a capture; every
+    response the WARC files hold has its captures row (none was archived and lost)."""
     with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True) as conn:
         captures = conn.execute(
             "SELECT id, warc_filename, warc_offset, warc_record_id FROM captures"
@@ -97,13 +98,7 @@ def check_database(db_path: Path, records: dict[str, dict[int, str]], report: Ve
                 report.problems.append(
                     f"{orphans[0]} {table} point at no capture (first: id {orphans[1]})"
                 )
-
-
-def check_captured(db_path: Path, responses: set[str], report: VerifyReport) -> None:
-    """Every response the WARC files hold has its captures row: none was archived and lost."""
-    with closing(sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)) as conn:
-        known = {row[0] for row in conn.execute("SELECT warc_record_id FROM captures")}
-    missing = sorted(responses - known)
+    missing = sorted(responses - {record_id for *_, record_id in captures})
     if missing:
         report.problems.append(
             f"{len(missing)} WARC responses have no captures row (first: {missing[0]});"

@@ -173,21 +173,11 @@ def reparse(
     (ReparseRefused) unless `force`.
     """
     lock_archive(archive)
-    target = archive / "archive.db"
-    if not force and not warc_files(archive) and _captures_in(target):
-        raise ReparseRefused(_refusal(archive, target))
     readers = Readers(jobs)
     try:
         return _reparse(archive, progress, readers, force)
     finally:
         readers.close()
-
-
-def _refusal(archive: Path, target: Path) -> str:
-    return (
-        f"no WARC record could be read in {archive / 'warc'}: {target} ({_captures_in(target)}"
-        " captures) is kept; reparse --force replaces it with an empty database"
-    )
 
 
 def _captures_in(database: Path) -> int:
@@ -225,11 +215,15 @@ def _reparse(archive: Path, progress: bool, readers: Readers, force: bool) -> Re
             for error in retried.values():  # failures that outlived their retries
                 save_item(db, error)
             bar.update(path.stat().st_size - done)
-    if not report.records and not force and _captures_in(target):
+    held = 0 if report.records or force else _captures_in(target)
+    if held:
         db.close()
         for partial in _db_files(building):
             partial.unlink(missing_ok=True)
-        raise ReparseRefused(_refusal(archive, target))
+        raise ReparseRefused(
+            f"no WARC record could be read in {archive / 'warc'}: {target} ({held} captures)"
+            " is kept; reparse --force replaces it with an empty database"
+        )
     if target.exists():
         _carry_over(db, target)
     report.threads_incomplete = check_threads(db)
