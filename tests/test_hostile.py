@@ -226,16 +226,8 @@ def wp_post_shown(post_id: int, comments: int, shown: int, note: str = "") -> by
     )
 
 
-@pytest.mark.parametrize(
-    ("later", "deleted", "suspect"),
-    [
-        (wp_post_shown(1, 0, 5, "<p>Log in to read the comments.</p>"), 0, 1),  # a login wall
-        (wp_post_shown(1, 1, 5), 0, 1),  # a rate-limited page showing one comment of five
-        (wp_post_shown(1, 2, 2), 3, 0),  # three comments really removed: the count agrees
-    ],
-    ids=["login-wall", "far-fewer", "really-removed"],
-)
-def test_a_capture_that_looks_like_a_block_is_not_a_deletion(tmp_path, later, deleted, suspect):
+def crawl_post_twice(tmp_path: Path, later: bytes) -> tuple[Path, str]:
+    """A post with 5 comments crawled, then crawled again (`--recheck`) when it shows `later`."""
     plans = {
         "/robots.txt": [ROBOTS],
         "/2024/01/post-1/": [Step.ok(wp_post_shown(1, 5, 5)), Step.ok(later)],
@@ -246,6 +238,20 @@ def test_a_capture_that_looks_like_a_block_is_not_a_deletion(tmp_path, later, de
         assert crawl("wordpress", url, archive).returncode == 0
         again = run_cli("crawl", "wordpress", "--url", url, "--archive", str(archive), "--recheck")
     assert again.returncode == 0, again.stderr[-2000:]
+    return archive, url
+
+
+@pytest.mark.parametrize(
+    ("later", "deleted", "suspect"),
+    [
+        (wp_post_shown(1, 0, 5, "<p>Log in to read the comments.</p>"), 0, 1),  # a login wall
+        (wp_post_shown(1, 1, 5), 0, 1),  # a rate-limited page showing one comment of five
+        (wp_post_shown(1, 2, 2), 3, 0),  # three comments really removed: the count agrees
+    ],
+    ids=["login-wall", "far-fewer", "really-removed"],
+)
+def test_a_capture_that_looks_like_a_block_is_not_a_deletion(tmp_path, later, deleted, suspect):
+    archive, url = crawl_post_twice(tmp_path, later)
     db = archive / "archive.db"
     assert rows(db, "SELECT count(*) FROM comments") == [(5,)]
     assert rows(db, "SELECT count(*) FROM comments WHERE deleted = 1") == [(deleted,)]
@@ -256,16 +262,7 @@ def test_a_capture_that_looks_like_a_block_is_not_a_deletion(tmp_path, later, de
 
 
 def test_verify_notices_a_deleted_comment_its_capture_still_shows(tmp_path):
-    plans = {
-        "/robots.txt": [ROBOTS],
-        "/2024/01/post-1/": [Step.ok(wp_post_shown(1, 5, 5)), Step.ok(wp_post_shown(1, 2, 2))],
-    }
-    archive = tmp_path / "archive"
-    with FaultServer(plans) as server:
-        url = server.url + "/2024/01/post-1/"
-        assert crawl("wordpress", url, archive).returncode == 0
-        again = run_cli("crawl", "wordpress", "--url", url, "--archive", str(archive), "--recheck")
-        assert again.returncode == 0, again.stderr[-2000:]
+    archive, _ = crawl_post_twice(tmp_path, wp_post_shown(1, 2, 2))
     assert rows(archive / "archive.db", "SELECT count(*) FROM comments WHERE deleted = 1") == [(3,)]
     assert run_cli("verify", "--archive", str(archive)).returncode == 0  # 3 really removed
     with sqlite3.connect(archive / "archive.db") as conn:
