@@ -32,12 +32,12 @@ def run_case(case: Path, corpus: Path | None) -> list[dict]:
     return parse_case(case, body)
 
 
-def parse_case(case: Path, body: bytes) -> list[dict]:
+def parse_case(case: Path, body: bytes, url: str | None = None) -> list[dict]:
     """The items the case's spider reads from `body` served as the case's page (its URL,
-    headers and capture time): the page as saved, or transformed by a test."""
+    or `url`, its headers and capture time): the page as saved, or transformed by a test."""
     meta = json.loads((case / "meta.json").read_text())
     response = build_response(
-        meta["url"],
+        url or meta["url"],
         body,
         headers=meta.get("headers", {"Content-Type": "text/html; charset=utf-8"}).items(),
         status=meta.get("status", 200),

@@ -8,6 +8,7 @@ import re
 from scrapy.http import HtmlResponse
 
 from archiver.platforms.spip import parse_page
+from tests.test_hackernews import WAYBACK, as_wayback_capture
 from tests.test_sites import SITES, parse_case
 
 CASE = SITES / "regards" / "enquetes"
@@ -50,6 +51,26 @@ def test_the_real_page_with_its_reply_links_only_gives_the_same_thread(corpus):
         row for row in original if row[0] not in ("39138", "39223")
     ]  # links commented out
     assert [row[0] for row in thread(parse_case(CASE, plain))] == [row[0] for row in with_links]
+
+
+def test_a_wayback_capture_gives_the_same_article_and_thread(corpus):
+    meta = json.loads((CASE / "meta.json").read_text())
+    body = page(corpus)
+    captured = as_wayback_capture(body, meta["url"])
+    assert captured.count(WAYBACK.encode()) > 50
+    original = parse_case(CASE, body)
+    archived = parse_case(CASE, captured, url=WAYBACK + meta["url"])
+    assert thread(archived) == thread(original)
+    key = ("site", "site_article_id", "title", "author")
+    assert [archived[0][k] for k in key] == [original[0][k] for k in key]
+
+
+def test_reply_links_encoded_otherwise_give_the_same_numbers(corpus):
+    """`id_forum` percent-encoded (`id%5Fforum`) is the same query key: read as such."""
+    body = re.sub(rb" ?\bforum-(?:texte|qui)-\d+", b"", page(corpus))
+    plain = thread(parse_case(CASE, body))
+    encoded = body.replace(b"id_forum=", b"id%5Fforum=").replace(b"id_article=", b"id%5farticle=")
+    assert plain and thread(parse_case(CASE, encoded)) == plain
 
 
 EDGE = """<html><body><div class="crayon article-texte-7 texte"><p>Article.</p></div>

@@ -3,8 +3,9 @@
 How the page maps onto the archive:
 - SPIP prints no id attribute on a forum message: its number is in the class names
   of the Crayons editing plugin (`forum-texte-N`, `forum-qui-N`) and in its reply
-  link (`spip.php?page=forum&id_article=A&id_forum=N`); the article's number the
-  same way (`article-texte-A`, `id_article=A`). A page without one is no article.
+  link (`spip.php?page=forum&id_article=A&id_forum=N`, its query decoded); the
+  article's number the same way (`article-texte-A`, `id_article=A`). A page
+  without one is no article.
 - The thread is `ul.forum > li.forum-fil`, replies in a `ul` inside their parent's
   `li`: a message's own part is what is not inside a nested `li.forum-fil`, its
   parent the nearest `li.forum-fil` around it.
@@ -18,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from functools import partial
+from urllib.parse import parse_qs, urlsplit
 
 from lxml.html import HtmlElement
 from scrapy.http import HtmlResponse, TextResponse
@@ -27,11 +29,10 @@ from archiver.extract.html import classes, has_class, markup
 from archiver.extract.page import read_alone
 from archiver.extract.structured import article_metadata, site_of
 from archiver.extract.text import clean_text, html_to_text
+from archiver.extract.urls import original_url
 from archiver.items import Article, Comment, Item
 
 _NUMBERED = re.compile(r"^(?:article|forum)-(?:texte|qui|titre)-(\d+)$")
-_ID_FORUM = re.compile(r"[?&;]id_forum=(\d+)")
-_ID_ARTICLE = re.compile(r"[?&;]id_article=(\d+)")
 _AUTHOR = f"//*[{has_class('author')}]//*[{has_class('fn')}]"  # SPIP's lesauteurs model
 _PUBLISHED = f"//abbr[{has_class('published')}]/@title"
 _MESSAGE = f"li[{has_class('forum-fil')}]"
@@ -128,8 +129,7 @@ def _number_in(element: HtmlElement) -> str | None:
         found = _NUMBERED.match(name)
         if found and name.startswith("forum-"):
             return found.group(1)
-    found = _ID_FORUM.search(element.get("href") or "")
-    return found.group(1) if found else None
+    return _query_number(element.get("href"), "id_forum")
 
 
 def _article_id(root: HtmlElement) -> str | None:
@@ -138,10 +138,18 @@ def _article_id(root: HtmlElement) -> str | None:
         found = _NUMBERED.match(name)
         if found and name.startswith("article-texte-"):
             return found.group(1)
-    for href in root.xpath("//a[contains(@href, 'id_forum=')]/@href"):
-        if found := _ID_ARTICLE.search(href):
-            return found.group(1)
+    for href in root.xpath("//a[contains(@href, 'forum')]/@href"):
+        if _query_number(href, "id_forum") and (number := _query_number(href, "id_article")):
+            return number
     return None
+
+
+def _query_number(href: str | None, name: str) -> str | None:
+    """The number a link's query gives `name` (decoded: `id%5Fforum` is `id_forum`)."""
+    if not href:
+        return None
+    values = parse_qs(urlsplit(original_url(href)).query).get(name, [""])
+    return values[0] if values[0].isdigit() else None
 
 
 def _numbered(root: HtmlElement, prefix: str, number: str) -> HtmlElement | None:
