@@ -78,7 +78,9 @@ EDGE = """<html><body><div class="crayon article-texte-7 texte"><p>Article.</p><
  <li class="forum-fil"><div class="crayon forum-texte-1"><p>one</p></div>
   <ul><li class="forum-fil"><div class="crayon forum-texte-2"><p>two</p></div>
    <ul><li class="forum-fil"><a href="spip.php?page=forum&amp;id_article=7&amp;id_forum=3">R</a>
-    <div class="forum-texte"><p>three</p></div></li></ul></li></ul></li>
+    <div class="forum-texte"><p>three</p></div>
+    <abbr class="date" title="2020-01-01T10:00:00Z">x</abbr>
+    </li></ul></li></ul></li>
  <li class="forum-fil"><div class="forum-texte"><p>no number at all</p></div></li>
 </ul></body></html>"""
 
@@ -90,6 +92,8 @@ def test_three_levels_and_a_message_without_a_number():
     comments = [(c.site_comment_id, c.parent_site_comment_id, c.index) for c in items[1:]]
     assert comments == [("1", None, 1), ("2", "1", 2), ("3", "2", 3)]
     assert [c.body_text for c in items[1:]] == ["one", "two", "three"]
+    # a message's part stops at its replies: the reply's date is not its parent's
+    assert [c.posted for c in items[1:]] == [None, None, "2020-01-01T10:00:00Z"]
 
 
 def test_a_page_without_an_article_number_is_a_listing():
