@@ -247,8 +247,9 @@ def crawl_post_twice(tmp_path: Path, later: bytes) -> tuple[Path, str]:
         (wp_post_shown(1, 0, 5, "<p>Log in to read the comments.</p>"), 0, 1),  # a login wall
         (wp_post_shown(1, 1, 5), 0, 1),  # a rate-limited page showing one comment of five
         (wp_post_shown(1, 2, 2), 3, 0),  # three comments really removed: the count agrees
+        (wp_post_shown(1, 0, 0), 0, 1),  # emptied, count and all: one capture never empties
     ],
-    ids=["login-wall", "far-fewer", "really-removed"],
+    ids=["login-wall", "far-fewer", "really-removed", "emptied"],
 )
 def test_a_capture_that_looks_like_a_block_is_not_a_deletion(tmp_path, later, deleted, suspect):
     archive, url = crawl_post_twice(tmp_path, later)

@@ -100,6 +100,15 @@ def test_a_file_with_garbage_fails(archive):
     assert problem.startswith(f"{path.name}: read to record 5 (byte ")
 
 
+def test_a_file_cut_in_a_members_header_fails(archive):
+    """Cut a few bytes into the next gzip member: warcio reads to there without a word."""
+    path = warc_file(archive)
+    path.write_bytes(path.read_bytes() + b"\x1f\x8b\x08\x00\x00")
+    (problem,) = verify_archive(archive).problems
+    assert problem.startswith(f"{path.name}: read to record 5 (byte ")
+    assert "then 5 bytes after it are no whole record" in problem
+
+
 def test_a_wrong_digest_fails(archive):
     path = archive / "warc" / "bad.warc.gz"
     with path.open("wb") as stream:
