@@ -97,6 +97,20 @@ MONTHS: dict[str, tuple[tuple[str, ...], ...]] = {
            ("августа", "август", "авг"), ("сентября", "сентябрь", "сен"),
            ("октября", "октябрь", "окт"), ("ноября", "ноябрь", "ноя"),
            ("декабря", "декабрь", "дек")),
+    "sv": (("januari", "jan"), ("februari", "feb"), ("mars",), ("april", "apr"), ("maj",),
+           ("juni",), ("juli",), ("augusti",), ("september",), ("oktober", "okt"),
+           ("november",), ("december",)),
+    "da": (("januar",), ("februar",), ("marts",), ("april",), ("maj",), ("juni",), ("juli",),
+           ("august",), ("september",), ("oktober",), ("november",), ("december",)),
+    "cs": (("ledna", "leden"), ("února", "únor"), ("března", "březen"), ("dubna", "duben"),
+           ("května", "květen"), ("června", "červen"), ("července", "červenec"),
+           ("srpna", "srpen"), ("září",), ("října", "říjen"), ("listopadu", "listopad"),
+           ("prosince", "prosinec")),
+    "tr": (("ocak",), ("şubat", "subat"), ("mart",), ("nisan",), ("mayıs", "mayis"),
+           ("haziran",), ("temmuz",), ("ağustos", "agustos"), ("eylül", "eylul"), ("ekim",),
+           ("kasım", "kasim"), ("aralık", "aralik")),
+    "ca": (("gener",), ("febrer",), ("març",), ("abril",), ("maig",), ("juny",),
+           ("juliol",), ("agost",), ("setembre",), ("octubre",), ("novembre",), ("desembre",)),
     "id": (("januari",), ("februari",), ("maret",), ("april",), ("mei",), ("juni",),
            ("juli",), ("agustus",), ("september",), ("oktober",), ("november",),
            ("desember",)),
@@ -108,8 +122,12 @@ _MONTH = {
     for name in spellings
 }
 _MONTH_NAME = "|".join(sorted(map(re.escape, _MONTH), key=len, reverse=True))
-# What joins a date to its time: "à", "um", "a las", "alle", "om", "o", "às", "в", "at", "@".
-_JOIN = r"(?:\s*(?:,|-|–|—|/|@|\||at|um|à|a\s+las|a\s+la|alle|om|o|às|в|kl\.?)?\s*)"
+# What joins a date to its time: "à", "um", "a las", "alle ore", "om", "o godz.", "às", "em",
+# "в", "v", "kl.", "klo", "saat", "at", "@".
+_JOIN = (
+    r"(?:\s*(?:,|-|–|—|/|@|\||at|um|à|a\s+las|a\s+la|a\s+les|alle(?:\s+ore)?|om"
+    r"|o(?:\s+godz(?:\.|inie)?)?|godz\.?|às|as|em|в|v|ob|u|kl\.?|klo\.?|saat)?\s*)"
+)
 _TIME = (
     r"(?P<hour>\d{1,2})(?:\s*(?::|h|\.)\s*(?P<minute>\d{2}))(?::(?P<second>\d{2}))?"
     r"(?:\s*(?P<ampm>[ap])\.?\s?m\b\.?)?(?:\s*(?:uhr|h)\b)?"
@@ -117,7 +135,7 @@ _TIME = (
 )
 _DAY = r"(?P<day>\d{1,2})(?:\.|er|st|nd|rd|th|º)?"
 _YEAR = r"(?P<year>\d{4})"
-_NAMED_DMY = rf"{_DAY}\s*(?:de\s+)?(?P<month>{_MONTH_NAME})\.?,?\s*(?:de\s+|del\s+)?{_YEAR}"
+_NAMED_DMY = rf"{_DAY}\s*(?:de\s+|d['’])?(?P<month>{_MONTH_NAME})\.?,?\s*(?:de\s+|del\s+)?{_YEAR}"
 _NAMED_MDY = rf"(?P<month>{_MONTH_NAME})\.?\s+{_DAY},?\s*{_YEAR}"
 _NUMERIC = r"(?P<a>\d{1,2})(?P<sep>[./-])\s?(?P<b>\d{1,2})(?P=sep)\s?(?P<year>\d{4})"
 _YMD = r"(?P<year>\d{4})(?P<sep>[./])(?P<b>\d{1,2})(?P=sep)(?P<a>\d{1,2})"

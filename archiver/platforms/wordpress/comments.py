@@ -106,6 +106,14 @@ ZONES = {
     "nl": "Europe/Amsterdam",
     "it": "Europe/Rome",
     "es": "Europe/Madrid",
+    "ca": "Europe/Madrid",
+    "pt": "Europe/Lisbon",
+    "pt-br": "America/Sao_Paulo",
+    "pl": "Europe/Warsaw",
+    "cs": "Europe/Prague",
+    "sv": "Europe/Stockholm",
+    "da": "Europe/Copenhagen",
+    "tr": "Europe/Istanbul",
     "en-gb": "Europe/London",
 }
 
