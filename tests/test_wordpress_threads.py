@@ -14,6 +14,7 @@ from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 import pytest
 
+from archiver.extract.responses import build_response
 from tests.test_sites import parse_case
 
 CASES = Path(__file__).parent / "sites" / "wordpress"
@@ -116,3 +117,39 @@ def test_a_rewritten_page_gives_the_same_thread(name, transform, corpus):
         _meta(case)["counted"].get("pingbacks") or 0
     )
     assert _thread(parse_case(case, changed)) == original
+
+
+def _plain_permalinks(body: bytes, pretty: str, post_id: str) -> bytes:
+    """The page as a site with plain permalinks prints it: the post at `/?p=ID`, its
+    comment pages at `/?p=ID&cpage=N` (WordPress's links when no permalink structure is set)."""
+    root = pretty.split("/", 3)[:3]
+    plain = "/".join(root) + f"/?p={post_id}"
+    page = re.compile(re.escape(pretty).encode() + rb"(?:comment-page-(\d+)/)?")
+    return page.sub(
+        lambda found: (plain + (f"&cpage={found[1].decode()}" if found[1] else "")).encode(), body
+    )
+
+
+HTML = [("Content-Type", "text/html; charset=UTF-8")]
+
+
+def test_a_site_with_plain_permalinks_gives_the_same_thread_and_comment_pages(corpus):
+    """alistapart.com's real page (comment page 3 of 3, "Older comments" to page 2) as a
+    site without pretty permalinks serves it: its comments stay this post's (their
+    permalinks name `?p=ID&cpage=3`), and the spider follows `cpage=2` as it followed
+    `/comment-page-2/`."""
+    from tests.test_wordpress import followed
+
+    case = CASES / "alistapart_webdesign"
+    pretty = _meta(case)["url"]
+    body = (corpus / _meta(case)["corpus"]).read_bytes()
+    changed = _plain_permalinks(body, pretty, "14921")
+    assert b"/?p=14921&amp;cpage=2" in changed or b"/?p=14921&cpage=2" in changed
+    plain = "https://alistapart.com/?p=14921"
+    original = _thread(parse_case(case, body))
+    assert len(original) == 24
+    assert _thread(parse_case(case, changed, url=plain)) == original
+    pages = {u for u, kind in followed(build_response(plain, changed, HTML)) if kind == "comments"}
+    assert pages == {f"{plain}&cpage=2"}
+    pages = {u for u, kind in followed(build_response(pretty, body, HTML)) if kind == "comments"}
+    assert pages == {f"{pretty}comment-page-2/"}

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from functools import partial
-from urllib.parse import urlsplit
 
 from scrapy.http import HtmlResponse, TextResponse
 
@@ -22,13 +21,13 @@ from archiver.extract.urls import absolute
 from archiver.items import Item
 from archiver.platforms.wordpress.comments import THREAD, Thread, author_of, comment_items, zone_of
 from archiver.platforms.wordpress.post import (
-    COMMENT_PAGE,
     find_post_id,
     language_of,
     page_number,
     post_path,
     read_article,
     site_key,
+    url_comment_page,
 )
 
 
@@ -44,7 +43,7 @@ def parse_page(response: TextResponse) -> Iterator[Item]:
     page = page_number(doc, response.url)
     article = read_article(doc, response.url, site, post_id)
     # A further comment page repeats the post; its capture is the post page's.
-    article.stub = COMMENT_PAGE.search(urlsplit(response.url).path) is not None
+    article.stub = url_comment_page(response.url) is not None
     yield article
     this_post = post_path(response.url), response.url
     joined: dict[str, bool] = {}

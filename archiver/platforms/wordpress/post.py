@@ -161,13 +161,21 @@ def comment_page_number(response: TextResponse) -> int:
     return page_number(Doc(response.selector.root), response.url)
 
 
-def page_number(doc: Doc, url: str) -> int:
-    found = COMMENT_PAGE.search(urlsplit(url).path)
+def url_comment_page(url: str) -> int | None:
+    """The comment page a URL names: `…/comment-page-N/`, or `?p=ID&cpage=N` on a site with
+    plain permalinks; None for a post's own URL."""
+    parts = urlsplit(url)
+    found = COMMENT_PAGE.search(parts.path)
     if found:
         return int(found.group(1))
-    cpage = parse_qs(urlsplit(url).query).get("cpage")
-    if cpage and cpage[0].isdigit():
-        return int(cpage[0])
+    cpage = parse_qs(parts.query).get("cpage")
+    return int(cpage[0]) if cpage and cpage[0].isdigit() else None
+
+
+def page_number(doc: Doc, url: str) -> int:
+    named = url_comment_page(url)
+    if named is not None:
+        return named
     current = next(filter(None, map(_DIGITS.search, _CURRENT_PAGE(doc.root))), None)
     if current:
         return int(current.group(0))
@@ -307,9 +315,17 @@ def _displayed_count(doc: Doc) -> int | None:
 
 def post_path(url: str) -> str:
     """A post's path without its comment page, as its identity (`extract.urls.page_key`), so
-    all its pages' links compare equal however they are spelled or archived."""
-    path = urlsplit(page_key(url)).path
-    return COMMENT_PAGE.sub("/", path.rstrip("/") + "/").rstrip("/") + "/"
+    all its pages' links compare equal however they are spelled or archived. With plain
+    permalinks (`/?p=ID`) every post shares the path: its id in the query names it."""
+    key = urlsplit(page_key(url))
+    path = COMMENT_PAGE.sub("/", key.path.rstrip("/") + "/").rstrip("/") + "/"
+    query = parse_qs(key.query)
+    plain = next((f"?{name}={query[name][0]}" for name in PLAIN_POST_QUERY if name in query), "")
+    return path + plain
+
+
+#: the query naming a post, page or attachment on a site with plain permalinks
+PLAIN_POST_QUERY = ("p", "page_id", "attachment_id")
 
 
 def language_of(doc: Doc, url: str) -> str:

@@ -22,13 +22,14 @@ from twisted.python.failure import Failure
 from archiver.contract import Link, Meta
 from archiver.crawl.spider import NewsSpider
 from archiver.extract.dates import iso_or_none, to_utc_iso, within
+from archiver.extract.urls import absolute
 from archiver.items import FetchError
 from archiver.platforms.wordpress.page import parse_page
 from archiver.platforms.wordpress.post import (
-    COMMENT_PAGE,
     comment_page_number,
     post_id_of,
     post_path,
+    url_comment_page,
 )
 
 REST_POSTS = re.compile(r"/wp-json/wp/v2/posts/?$|[?&]rest_route=/wp/v2/posts")
@@ -90,7 +91,7 @@ class WordpressPlatform(NewsSpider):
         if "replytocom" in query or (not index and re.search(r"/feed/?$", path)):
             self.crawler.stats.inc_value("archiver/wordpress/not_followed")
             return None
-        link = Link.LISTING if index else Link.COMMENTS if COMMENT_PAGE.search(path) else None
+        link = Link.LISTING if index else Link.COMMENTS if url_comment_page(url) else None
         request = self.web_request(url, link or meta.pop(Meta.LINK, Link.ARTICLE))
         if request is not None:
             request.meta.update(meta)
@@ -102,13 +103,16 @@ class WordpressPlatform(NewsSpider):
         post = post_path(response.url)
         # Only links naming a comment page, not permalinks: joining a page's hundreds of
         # other links cost ~20 ms a page.
-        links = "a[href*='comment-page-']:not([href*='#comment-'])::attr(href)"
+        links = ", ".join(
+            f"a[href*='{name}']:not([href*='#comment-'])::attr(href)"
+            for name in ("comment-page-", "cpage=")
+        )
         for href in response.css(links).getall():
-            url = response.urljoin(href)
-            found = COMMENT_PAGE.search(urlsplit(url).path)
+            url = absolute(response.url, href)
+            number = url_comment_page(url) if url else None
             if (
-                found
-                and int(found.group(1)) != own
+                number is not None
+                and number != own
                 and post_path(url) == post
                 and not urlsplit(url).fragment.startswith("comment-")
             ):
