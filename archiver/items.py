@@ -28,6 +28,9 @@ class Article:
     link_url: str | None = None  # what a link-aggregator story points at (HN)
     stub: bool = False  # only known from a link (e.g. a comment permalink's "on:" story)
     page: int = 1  # comment page it was read from; page 1 is the article's own page
+    #: read from the article's own URL, whatever comment page that shows (a newest-first
+    #: WordPress post shows its last); None: the page it was read from says (page 1)
+    own_page: bool | None = None
     capture: str | None = None
 
 

@@ -87,13 +87,16 @@ def build_wpsite(
     sitemap: bool = True,
     base: str = "",
     seed: int = 1,
+    quotes_across_pages: bool = False,
 ) -> WpSite:
     """A site of `posts` posts, each with `threads` top-level threads, `per_page` per page.
 
     `base` is the server's URL, for the absolute URLs of sitemaps, the feed and the API.
+    `quotes_across_pages`: a comment may quote any earlier comment of its post, on an
+    earlier comment page too (else only one shown before it on its own page).
     """
     rng = random.Random(seed)
-    made = [_post(i, rng, threads, per_page) for i in range(posts)]
+    made = [_post(i, rng, threads, per_page, quotes_across_pages) for i in range(posts)]
     site = WpSite(made, {}, max(1, -(-threads // per_page)), newest_first)
     site.routes = _routes(site, per_page, rest_api, base)
     if not sitemap:
@@ -102,7 +105,9 @@ def build_wpsite(
     return site
 
 
-def _post(index: int, rng: random.Random, threads: int, per_page: int) -> WpPost:
+def _post(
+    index: int, rng: random.Random, threads: int, per_page: int, across_pages: bool = False
+) -> WpPost:
     post_id = 100 + index * 7
     slug = f"{SLUG_WORDS[index % len(SLUG_WORDS)]}-{index}"
     post = WpPost(post_id, slug, START + timedelta(days=index))
@@ -117,7 +122,8 @@ def _post(index: int, rng: random.Random, threads: int, per_page: int) -> WpPost
             depth = parent.depth + 1 if parent else 1
             # A quote names a comment shown before it on its page (an earlier thread, or an
             # ancestor): the store resolves a quote among the comments saved before it.
-            earlier = [c for c in post.comments if c.page == page] + _ancestors(parent, thread)
+            shown = [c for c in post.comments if across_pages or c.page == page]
+            earlier = shown + _ancestors(parent, thread)
             comment = WpComment(
                 next_id,
                 post_id,

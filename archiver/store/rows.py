@@ -52,6 +52,17 @@ def comment_id(db: sqlite_utils.Database, site: str, site_comment_id: str | None
     )
 
 
+REPLY_LINK_SQL = (
+    "INSERT INTO reply_links (comment_id, target_comment_id, kind) VALUES (?, ?, ?)"
+    " ON CONFLICT DO NOTHING"
+)
+
+
+def add_reply_link(db: sqlite_utils.Database, source: int, target: int, kind: str) -> None:
+    """A `parent`, `reply` or `quote` link between two comment rows, once."""
+    db.execute(REPLY_LINK_SQL, (source, target, kind))
+
+
 def row_dict(db: sqlite_utils.Database, sql: str, params: tuple) -> dict | None:
     """The first row of a query as a dict, or None."""
     cursor = db.execute(sql, params)

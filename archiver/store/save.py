@@ -13,8 +13,11 @@ import sqlite_utils
 
 from archiver.archive.capture import Capture
 from archiver.items import Article, Comment, FetchError, Item, PageDone, Quote, ReplyLink
+from archiver.store.arrival import settle_quotes_naming, settle_thread
 from archiver.store.completeness import SUSPECT_CAPTURE, suspect_capture
 from archiver.store.rows import (
+    REPLY_LINK_SQL,
+    add_reply_link,
     article_id,
     author_id,
     capture_id,
@@ -59,9 +62,10 @@ def save_article(db: sqlite_utils.Database, article: Article) -> str:
         "link_url": article.link_url,
         "capture_id": capture_id(db, article.capture),
     }
+    own_page = article.page <= 1 if article.own_page is None else article.own_page
     before = (
         None
-        if article.stub or article.page > 1
+        if article.stub or not own_page
         else row_dict(
             db,
             "SELECT id, title, body_text, body_html, capture_id FROM articles"
@@ -76,7 +80,7 @@ def save_article(db: sqlite_utils.Database, article: Article) -> str:
     # stays the row's source (its URL and capture are what replay opens).
     if article.stub:
         updated: tuple[str, ...] = ()
-    elif article.page > 1:
+    elif not own_page:
         updated = ("comment_count",)
     else:
         updated = tuple(name for name in row if name not in ("site", "site_article_id"))
@@ -195,8 +199,12 @@ def save_comments(db: sqlite_utils.Database, comments: list[Comment]) -> list[st
         ],
     )
     links = [(own, parent, "parent") for own, parent in saved.values() if parent is not None]
-    conn.executemany(_LINK, links)
+    conn.executemany(REPLY_LINK_SQL, links)
     _adopt_orphans(db, {key: own for key, (own, _) in saved.items()})
+    settle_quotes_naming(db, saved)
+    for (_, _, page), (article, _) in offsets.items():
+        if article is not None:
+            settle_thread(db, article, page)
     return events
 
 
@@ -263,17 +271,7 @@ def _adopt_orphans(db: sqlite_utils.Database, saved: dict[tuple[str, str], int])
         if parent_id is None:
             parent_id = saved[(site, parent)]
             db.execute("UPDATE comments SET parent_id = ? WHERE id = ?", (parent_id, child))
-            _link(db, child, parent_id, "parent")
-
-
-_LINK = (
-    "INSERT INTO reply_links (comment_id, target_comment_id, kind) VALUES (?, ?, ?)"
-    " ON CONFLICT DO NOTHING"
-)
-
-
-def _link(db: sqlite_utils.Database, source: int, target: int, kind: str) -> None:
-    db.execute(_LINK, (source, target, kind))
+            add_reply_link(db, child, parent_id, "parent")
 
 
 def save_quote(db: sqlite_utils.Database, quote: Quote) -> int | None:
@@ -294,15 +292,19 @@ def save_quote(db: sqlite_utils.Database, quote: Quote) -> int | None:
             (quoted,),
         )
     db.execute(
-        """INSERT INTO quotes (comment_id, ordinal, quoted_comment_id, quoted_author, text, kind)
-           VALUES (?, ?, ?, ?, ?, ?)
+        """INSERT INTO quotes (comment_id, ordinal, quoted_comment_id, quoted_author, text, kind,
+               quoted_site_comment_id) VALUES (?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT (comment_id, ordinal) DO UPDATE SET quoted_comment_id =
                excluded.quoted_comment_id, quoted_author = excluded.quoted_author,
-               text = excluded.text, kind = excluded.kind""",
-        (quoting, quote.ordinal, quoted, quoted_author, quote.text, quote.kind),
+               text = excluded.text, kind = excluded.kind,
+               quoted_site_comment_id = excluded.quoted_site_comment_id""",
+        (
+            *(quoting, quote.ordinal, quoted, quoted_author, quote.text, quote.kind),
+            quote.quoted_site_comment_id,
+        ),
     )
     if quoted is not None:
-        _link(db, quoting, quoted, "quote")
+        add_reply_link(db, quoting, quoted, "quote")
     return quoted
 
 
@@ -310,7 +312,7 @@ def save_reply_link(db: sqlite_utils.Database, link: ReplyLink) -> None:
     source = comment_id(db, link.site, link.site_comment_id)
     target = comment_id(db, link.site, link.target_site_comment_id)
     if source is not None and target is not None:
-        _link(db, source, target, link.kind)
+        add_reply_link(db, source, target, link.kind)
 
 
 def save_page_done(db: sqlite_utils.Database, done: PageDone) -> Counter[str]:

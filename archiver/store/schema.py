@@ -96,10 +96,12 @@ TABLES: dict[str, dict] = {
             "quoted_author": str,
             "text": str,
             "kind": str,
+            # the quoted comment's own id when the markup names it: resolved when it arrives
+            "quoted_site_comment_id": str,
         },
         "foreign_keys": [("comment_id", "comments", "id"), ("quoted_comment_id", "comments", "id")],
         "unique": [("comment_id", "ordinal")],
-        "indexes": [("quoted_comment_id",)],
+        "indexes": [("quoted_comment_id",), ("quoted_site_comment_id",)],
     },
     "reply_links": {
         "columns": {"comment_id": int, "target_comment_id": int, "kind": str},
@@ -167,6 +169,7 @@ TABLES: dict[str, dict] = {
         "columns": {
             "id": int,
             "spider": str,
+            "config_site": str,  # the config file's [sites.NAME] it ran for (NULL: none)
             "started": str,
             "finished": str,
             "finish_reason": str,
@@ -177,7 +180,7 @@ TABLES: dict[str, dict] = {
             "errors": int,
             "warc_bytes": int,
         },
-        "indexes": [("spider", "started")],
+        "indexes": [("spider", "started"), ("config_site", "started")],
     },
     "fetch_errors": {
         "columns": {

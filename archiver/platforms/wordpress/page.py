@@ -44,6 +44,7 @@ def parse_page(response: TextResponse) -> Iterator[Item]:
     article = read_article(doc, response.url, site, post_id)
     # A further comment page repeats the post; its capture is the post page's.
     article.stub = url_comment_page(response.url) is not None
+    article.own_page = not article.stub
     yield article
     this_post = post_path(response.url), response.url
     joined: dict[str, bool] = {}
