@@ -24,7 +24,7 @@ import hashlib
 import itertools
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import unquote
 
 from lxml import etree
@@ -67,10 +67,19 @@ def _rules(slot: Slot) -> list[_Rule]:
 
 
 class Slots:
-    """Slots compiled to simple selectors indexed by the class they need, else by their tag."""
+    """Slots compiled to simple selectors indexed by the class they need, else by their tag.
+
+    A theme may print a compound class under its own namespace (`ast-comment-content`,
+    `wp-block-comment-author-name`): such a class meets the selectors of the compound
+    class it ends with, ranked after all of its slot's own selectors, so a page whose
+    markup has the plain names keeps them. A one-word class (`date`, `fn`) must match
+    whole: `update-date` is no comment's date.
+    """
 
     def __init__(self, *slots: Slot) -> None:
-        self.ranks = {slot.name: len(slot.selectors) for slot in slots}
+        # each slot's selectors, then their namespaced forms
+        self.ranks = {slot.name: 2 * len(slot.selectors) for slot in slots}
+        lengths = {slot.name: len(slot.selectors) for slot in slots}
         self.by_class: dict[str, tuple[_Rule, ...]] = {}
         self.by_tag: dict[str, tuple[_Rule, ...]] = {}
         rules = [rule for slot in slots for rule in _rules(slot)]
@@ -82,6 +91,25 @@ class Slots:
         if len(within) > 1:  # the walk tracks one ancestor class
             raise ValueError(f"rules within more than one class: {within}")
         self.within = within.pop() if within else None
+        self._compound = {
+            name: tuple(_namespaced(rule, lengths) for rule in found)
+            for name, found in self.by_class.items()
+            if "-" in name
+        }
+        self.known: dict[str, tuple[_Rule, ...]] = dict(self.by_class)  # each class name seen
+
+    def of_class(self, name: str) -> tuple[_Rule, ...]:
+        """The rules a class name meets: its own, else those of the compound class it ends with."""
+        found = self.known.get(name)
+        if found is not None:
+            return found
+        found, rest = (), name
+        while not found and "-" in rest:
+            rest = rest.partition("-")[2]
+            found = self._compound.get(rest, ())
+        if len(self.known) < _KNOWN_CLASSES:
+            self.known[name] = found
+        return found
 
     def met(self, element: HtmlElement) -> bool:
         """Whether an element meets any selector (not counting those within an ancestor)."""
@@ -91,8 +119,17 @@ class Slots:
         return any(
             (r.tag is None or r.tag == tag) and r.within is None
             for name in classes(element)
-            for r in self.by_class.get(name, ())
+            for r in self.of_class(name)
         )
+
+
+def _namespaced(rule: _Rule, lengths: dict[str, int]) -> _Rule:
+    """A rule as a namespaced class meets it: ranked after its slot's own selectors."""
+    slot, rank = rule.key
+    return rule if rule.every else replace(rule, key=(slot, lengths[slot] + rank))
+
+
+_KNOWN_CLASSES = 100_000  # class names remembered, across pages; others are looked up each time
 
 
 @dataclass(frozen=True)
@@ -342,7 +379,7 @@ def _walk(
     per element, which would double its cost.
     """
     slots = shape.slots
-    by_class, by_tag, opening = slots.by_class, slots.by_tag, slots.within
+    known, by_tag, opening = slots.known, slots.by_tag, slots.within
     stack: list[tuple[Own | None, Own | None, bool]] = []
     container: Own | None = None  # the innermost comment element around
     own: Own | None = None  # the comment whose own part this is (None: another's reply)
@@ -375,8 +412,11 @@ def _walk(
         if names:
             split = names.translate(XML_SPACES).split(" ")
             for name in split:
-                if name in by_class:
-                    rules += by_class[name]
+                found = known.get(name)
+                if found is None:  # a class name not looked up before
+                    found = slots.of_class(name)
+                if found:
+                    rules += found
             opens = opening in split
         else:
             opens = False

@@ -6,7 +6,9 @@ Markup read (each seen in the real pages of the shared corpus):
   nested in `ol/ul.children`; themes with `li#li-comment-ID > article#comment-ID`;
   old themes with a bare `li#comment-ID` signed by `<cite>Comment by X — date</cite>`;
   the Epoch plugin's nested `div#comment-ID[data-comment-id]`; wpDiscuz, Genesis and
-  other themes' author and date slots, ranked after the core walker's.
+  other themes' author and date slots, ranked after the core walker's; a theme's
+  namespaced class (Astra's `ast-comment-content`, block themes'
+  `wp-block-comment-author-name`) meets the slot of the plain name it ends with.
 - a comment id may be repeated on an inner element (Epoch's "Report" span): the
   outermost element carrying it is the comment, and nesting gives the parent.
 - `time[datetime]` is often absent, date-only or a literal "comment_date"; then the
