@@ -339,3 +339,38 @@ def test_a_listing_of_one_post_is_no_post_page():
     assert body.count(b'id="post-') == 1
     response = HtmlResponse("http://site.test/page/2/", body=body, encoding="utf-8")
     assert list(parse_page(response)) == []
+
+
+@pytest.mark.parametrize(
+    ("heading", "count"),
+    [
+        ("51 Kommentare", 51),
+        ("2 thoughts on “Title”", 2),
+        ("One thought on “Title”", 1),
+        ("Ein Gedanke zu „Title“", 1),
+        ("3 réflexions sur « Title »", 3),
+        ("Un commentaire", 1),  # lapresse.ca
+        ("2 Comentários", 2),  # comoeducarseusfilhos.com.br
+        ("12 comentarios en «Title»", 12),
+        ("Una respuesta a «Title»", 1),
+        ("2 pensieri su “Title”", 2),
+        ("Commenti (4)", 4),
+        ("5 reacties op “Title”", 5),
+        ("7 komentarzy", 7),
+        ("3 комментария к записи «Title»", 3),
+        ("Leave a comment", None),
+        ("Hinterlasse einen Kommentar", None),
+        ("Laisser un commentaire", None),
+        ("Comments are closed.", None),
+    ],
+)
+def test_the_count_a_thread_heading_shows(heading, count):
+    """The count themes print over a thread, in WordPress's translations; the comment
+    form's heading ("Leave a comment", "Einen Kommentar abschicken") is no count."""
+    page = f"""<html><body class="single postid-7"><article id="post-7"></article>
+    <div id="comments"><h2 class="comments-title">{heading}</h2></div>
+    <div id="respond" class="comment-respond"><h3 id="reply-title" class="comment-reply-title">
+    Einen Kommentar abschicken</h3></div></body></html>"""
+    response = HtmlResponse("https://blog.test/p/", body=page.encode(), encoding="utf-8")
+    articles = [i for i in parse_page(response) if isinstance(i, Article)]
+    assert articles[0].comment_count == count

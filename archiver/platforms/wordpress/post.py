@@ -38,9 +38,21 @@ REST_POST = re.compile(r"/wp/v2/posts/(\d+)")
 POST_ELEMENT = re.compile(r"^post-(\d+)$")
 
 
+# What themes call comments in their count, in the languages of WordPress's translations
+# ("51 Kommentare", "2 thoughts on “…”", "3 réflexions sur « … »", "Commenti (4)").
+_COMMENT_WORDS = (
+    r"comments?|kommentare?|antwort(?:en)?|ergänzung(?:en)?|gedanken?|thoughts?|responses?"
+    r"|repl(?:y|ies)|commentaires?|réactions?|réflexions?|réponses?|comentarios?|comentários?"
+    r"|respuestas?|respostas?|pensamientos?|pensamentos?|reaç(?:ão|ões)|comment[io]|rispost[ae]"
+    r"|pensier[io]|reacties?|gedachten?|komentarz[ey]?|komentarzy|odpowiedzi|myśli|komentář[eů]?"
+    r"|kommentarer|yorum|коммент\w*|ответ\w*|отзыв\w*"
+)
+# "One thought on …", "Ein Gedanke zu …", "Un commentaire": a heading that starts so (not
+# "Leave a comment", "Hinterlasse einen Kommentar", "Laisser un commentaire")
+_ONE = r"one|un|une|ein|eine|einen|uno|una|um|uma|een|jeden|jedna|один|одна"
 COUNT = re.compile(
-    r"(\d+)\s+(?:comments?|kommentare?|antworten|ergänzungen|thoughts?|responses?|replies"
-    r"|commentaires?|réactions?)|(?:comments|kommentare)\s*\((\d+)\)",
+    rf"(?<!\w)(?:(\d+)\s+(?:{_COMMENT_WORDS})\b|(?:{_COMMENT_WORDS})\s*\((\d+)\)"
+    rf"|^({_ONE})\s+(?:{_COMMENT_WORDS})\b)",
     re.IGNORECASE,
 )
 
@@ -291,7 +303,16 @@ _COUNT_PLACES = etree.XPath(
 )
 
 
+# The comment form's heading ("Leave a comment", "Einen Kommentar abschicken") counts nothing.
+_IN_FORM = etree.XPath(
+    "ancestor-or-self::*[@id='respond' or contains(@class, 'comment-respond')"
+    " or contains(@class, 'reply-title')]"
+)
+
+
 def _count_place(element: HtmlElement) -> bool:
+    if _IN_FORM(element):
+        return False
     if element.tag in ("h2", "h3", "h4"):
         return True
     if element.tag == "a" and (element.get("href") or "").endswith("#comments"):
@@ -309,7 +330,7 @@ def _displayed_count(doc: Doc) -> int | None:
     for heading in filter(_count_place, _COUNT_PLACES(doc.root)):
         found = COUNT.search(" ".join(STRING(heading).split()))
         if found:
-            return int(found.group(1) or found.group(2))
+            return int(found.group(1) or found.group(2) or 1)
     return None
 
 
