@@ -12,6 +12,7 @@ every comment with its parent, its position in the thread, and the comment it qu
 
 from __future__ import annotations
 
+import random
 import sqlite3
 from pathlib import Path
 
@@ -24,6 +25,8 @@ from archiver.extract.page import capture_items
 from archiver.store.save import save_capture, save_item
 from archiver.store.schema import open_db
 from spiders.wordpress import WordpressSpider
+from tests.mockserver import MockServer
+from tests.test_crawl_e2e import archiver
 from tests.wpsite import WpSite, build_wpsite
 
 BASE = "http://wp.test"
@@ -85,8 +88,8 @@ def _quotes(conn: sqlite3.Connection) -> dict[str, str | None]:
     return dict(rows)
 
 
-def _truth(site: WpSite) -> tuple[dict, dict, dict]:
-    articles = {str(p.id): BASE + p.path for p in site.posts}
+def _truth(site: WpSite, base: str = BASE) -> tuple[dict, dict, dict]:
+    articles = {str(p.id): base + p.path for p in site.posts}
     comments, quotes = {}, {}
     for post in site.posts:
         # Positions: the thread in page order (page 1 the oldest), as the pages print it.
@@ -122,3 +125,31 @@ def test_the_site_has_what_the_orders_must_keep():
     assert len(across) >= 5
     assert any(c.parent for c in site.comments)
     assert site.routes["/page/2/"].body.count(b'<article id="post-') == 1
+
+
+def test_a_polite_crawl_keeps_each_thread_whatever_arrives_first(tmp_path):
+    """The real crawl, with AutoThrottle and two requests a host (the default politeness,
+    its delays shortened), of a newest-first site whose comments quote comments of other
+    pages, each page answering after its own latency: a post's own URL shows its last
+    comment page, its earlier pages come after it, in either order. Every post, comment,
+    position and quote comes out as the site has it."""
+    server = MockServer({})
+    site = build_wpsite(
+        posts=6, threads=7, per_page=3, newest_first=True, base=server.url,
+        quotes_across_pages=True,
+    )  # fmt: skip
+    latency = random.Random(5)
+    for route in site.routes.values():
+        route.delay = latency.uniform(0, 0.05)
+    server.routes.update(site.routes)
+    archive = tmp_path / "archive"
+    with server:
+        archiver(
+            "crawl", "wordpress", "--url", server.url + "/", "--archive", str(archive),
+            "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_START_DELAY=0.05",
+        )  # fmt: skip
+    conn = sqlite3.connect(archive / "archive.db")
+    articles, comments, quotes = _truth(site, server.url)
+    assert _articles(conn) == articles
+    assert _comments(conn) == comments
+    assert _quotes(conn) == quotes
