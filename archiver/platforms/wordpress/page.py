@@ -29,10 +29,15 @@ from archiver.platforms.wordpress.post import (
     site_key,
     url_comment_page,
 )
+from archiver.platforms.wordpress.rest import is_rest_comments, parse_rest_comments
 
 
 def parse_page(response: TextResponse) -> Iterator[Item]:
-    """A post page (or one of its comment pages) yields the article, then its comments."""
+    """A post page (or one of its comment pages) yields the article, then its comments;
+    an API page of a post's comments yields those (see rest.py)."""
+    if is_rest_comments(response.url):
+        yield from parse_rest_comments(response)
+        return
     if not isinstance(response, HtmlResponse):
         return
     doc = Doc(response.selector.root)

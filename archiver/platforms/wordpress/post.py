@@ -245,7 +245,7 @@ def read_article(doc: Doc, url: str, site: str, post_id: str) -> Article:
                 or [t.strip() for t in css("a[rel~=tag]::text")(node) if t.strip()]
             )
         ),
-        comment_count=_displayed_count(doc),
+        comment_count=displayed_count(doc),
     )
 
 
@@ -322,7 +322,7 @@ def _count_place(element: HtmlElement) -> bool:
     )
 
 
-def _displayed_count(doc: Doc) -> int | None:
+def displayed_count(doc: Doc) -> int | None:
     """The comment count the page shows ("91 Ergänzungen", "There are 13 comments")."""
     epoch = next((t for e in doc.ids.get("epoch-count", []) for t in TEXTS(e)), None)
     if epoch and epoch.strip().isdigit():

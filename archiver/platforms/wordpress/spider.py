@@ -22,15 +22,19 @@ from twisted.python.failure import Failure
 from archiver.contract import Link, Meta
 from archiver.crawl.spider import NewsSpider
 from archiver.extract.dates import iso_or_none, to_utc_iso, within
+from archiver.extract.html import Doc
 from archiver.extract.urls import absolute
 from archiver.items import FetchError
+from archiver.platforms.wordpress.comments import COMMENT_ID
 from archiver.platforms.wordpress.page import parse_page
 from archiver.platforms.wordpress.post import (
     comment_page_number,
+    displayed_count,
     post_id_of,
     post_path,
     url_comment_page,
 )
+from archiver.platforms.wordpress.rest import comments_url, is_rest_comments, next_page_url
 
 REST_POSTS = re.compile(r"/wp-json/wp/v2/posts/?$|[?&]rest_route=/wp/v2/posts")
 _XML_ROOT = re.compile(rb"<(?:[\w-]+:)?(urlset|sitemapindex|rss|feed|RDF)\b")
@@ -39,9 +43,12 @@ _MISSING = (401, 403, 404, 410)
 
 
 def page_kind(response: TextResponse) -> str:
-    """What a response is to this spider: "sitemap", "feed", "rest" or "html"."""
+    """What a response is to this spider: "sitemap", "feed", "rest" (posts), "comments-api",
+    "html" or "other"."""
     content_type = response.headers.get("Content-Type", b"").lower()
     if b"json" in content_type:
+        if is_rest_comments(response.url):
+            return "comments-api"
         return "rest" if REST_POSTS.search(urlsplit(response.url).path) else "other"
     if b"html" in content_type:
         return "html"
@@ -71,10 +78,14 @@ class WordpressPlatform(NewsSpider):
             yield from self._from_feed(response)
         elif kind == "rest":
             yield from self._from_rest(response)
+        elif kind == "comments-api":
+            later = next_page_url(response)
+            yield self._request(response, later, **{Meta.LINK: Link.COMMENTS}) if later else None
         elif kind != "html":
             return
-        elif post_id_of(response) is not None:
+        elif (post := post_id_of(response)) is not None:
             yield from self._comment_pages(response)
+            yield from self._comments_from_api(response, post)
         elif not self._listing_too_old(response):
             yield from self._from_listing(response)
 
@@ -117,6 +128,22 @@ class WordpressPlatform(NewsSpider):
                 and not urlsplit(url).fragment.startswith("comment-")
             ):
                 yield self._request(response, url)
+
+    def _comments_from_api(self, response: TextResponse, post: str) -> Iterator[Request | None]:
+        """The post's comments through the REST API, when its page shows a count its
+        markup does not hold: no comment id at all (a theme that hides them), or fewer
+        ids than the count on an unpaginated thread. Asked once, from the post's own URL."""
+        doc = Doc(response.selector.root)
+        api = doc.attr("link", "href", rel="https://api.w.org/")
+        shown = displayed_count(doc)
+        if not api or not shown or url_comment_page(response.url) is not None:
+            return
+        ids = {found.group(1) for value, _ in doc.with_ids if (found := COMMENT_ID.match(value))}
+        paginated = bool(response.css("a[href*='comment-page-'], a[href*='cpage=']"))
+        if not ids or (not paginated and len(ids) < shown):
+            self.crawler.stats.inc_value("archiver/wordpress/comments_from_api")
+            url = comments_url(response.urljoin(api), post)
+            yield self._request(response, url, **{Meta.LINK: Link.COMMENTS})
 
     def _from_listing(self, response: TextResponse) -> Iterator[Request | None]:
         entries = response.css("article[id^='post-'], div[id^='post-']")
