@@ -33,6 +33,7 @@ from archiver.items import FetchError, Item, PageDone
 from archiver.registry import load_spider
 from archiver.store import frontier
 from archiver.store.completeness import check_threads
+from archiver.store.redactions import apply_redactions
 from archiver.store.save import save_capture, save_item
 from archiver.store.schema import ensure_db_shape, open_db
 
@@ -197,6 +198,8 @@ def _reparse(archive: Path, progress: bool, readers: Readers, force: bool) -> Re
     for stale in _db_files(building):
         stale.unlink(missing_ok=True)
     db = open_db(building, fts=False)  # indexed for search once, at the end
+    if target.exists():  # the people forgotten stay forgotten: honoured as rows go in
+        _copy_redactions(db, target)
     report = ReparseReport(skipped_open_files=len(list((archive / "warc").glob("*.open"))))
     files = warc_files(archive)
     total = sum(path.stat().st_size for path in files)
@@ -226,6 +229,7 @@ def _reparse(archive: Path, progress: bool, readers: Readers, force: bool) -> Re
         )
     if target.exists():
         _carry_over(db, target)
+    apply_redactions(db)
     report.threads_incomplete = check_threads(db)
     ensure_db_shape(db)
     db.conn.commit()
@@ -264,6 +268,17 @@ def _carry_over(db: sqlite_utils.Database, old: Path) -> None:
     )
     db.conn.commit()
     db.execute("DETACH DATABASE old")
+
+
+def _copy_redactions(db: sqlite_utils.Database, old: Path) -> None:
+    with closing(sqlite3.connect(old)) as source:
+        try:
+            rows = source.execute("SELECT site, author, at FROM redactions").fetchall()
+        except sqlite3.Error:  # a database from before redactions, or unreadable
+            return
+    db.conn.executemany(
+        "INSERT INTO redactions (site, author, at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", rows
+    )
 
 
 def _db_files(path: Path) -> list[Path]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
-from archiver.store.rows import add_reply_link, find_quoted
+from archiver.store.rows import add_reply_link, comment_rows, find_quoted
 
 _RENUMBER = """
 UPDATE comments SET position = ordered.position
@@ -89,3 +89,13 @@ def _resolve(
     db.execute(_RESOLVE, {"quoted": quoted, "comment": comment, "ordinal": ordinal})
     if quoted is not None:
         add_reply_link(db, comment, quoted, "quote")
+
+
+def adopt_orphans(db: sqlite_utils.Database, saved: dict[tuple[str, str], int]) -> None:
+    """Children saved before their parent (another page came first) get linked now."""
+    children = list(comment_rows(db, saved, "parent_site_comment_id", "id, parent_id"))
+    for site, parent, child, parent_id in children:
+        if parent_id is None:
+            parent_id = saved[(site, parent)]
+            db.execute("UPDATE comments SET parent_id = ? WHERE id = ?", (parent_id, child))
+            add_reply_link(db, child, parent_id, "parent")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 
 import sqlite_utils
@@ -103,3 +104,21 @@ def find_quoted(
         (quoting,),
     ).fetchall()
     return attribute_quote(author, text, earlier)
+
+
+def comment_rows(
+    db: sqlite_utils.Database, keys: Iterable[tuple[str, str]], match: str, columns: str
+) -> Iterator[tuple]:
+    """(site, `match` value, *columns) of the comments whose (site, `match`) is in `keys`."""
+    grouped: dict[str, list[str]] = {}
+    for site, value in keys:
+        grouped.setdefault(site, []).append(value)
+    for site, values in grouped.items():
+        for start in range(0, len(values), 500):  # IN lists short enough for any SQLite
+            chunk = values[start : start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            cursor = db.conn.execute(
+                f"SELECT {match}, {columns} FROM comments WHERE site = ? AND {match} IN ({marks})",
+                (site, *chunk),
+            )
+            yield from ((site, *row) for row in cursor)

@@ -7,14 +7,15 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 
 import sqlite_utils
 
 from archiver.archive.capture import Capture
 from archiver.items import Article, Comment, FetchError, Item, PageDone, Quote, ReplyLink
-from archiver.store.arrival import settle_quotes_naming, settle_thread
+from archiver.store.arrival import adopt_orphans, settle_quotes_naming, settle_thread
 from archiver.store.completeness import SUSPECT_CAPTURE, suspect_capture
+from archiver.store.redactions import quote_fields, redactions
 from archiver.store.rows import (
     REPLY_LINK_SQL,
     add_reply_link,
@@ -22,6 +23,7 @@ from archiver.store.rows import (
     author_id,
     capture_id,
     comment_id,
+    comment_rows,
     find_quoted,
     one_value,
     row_dict,
@@ -52,7 +54,7 @@ def save_article(db: sqlite_utils.Database, article: Article) -> str:
         "url": article.url,
         "canonical_url": article.canonical_url,
         "title": article.title,
-        "author_id": author_id(db, article.site, article.author),
+        "author_id": author_id(db, article.site, redactions(db).name(article.site, article.author)),
         "published": article.published,
         "updated": article.updated,
         "body_html": article.body_html,
@@ -146,6 +148,9 @@ def save_comments(db: sqlite_utils.Database, comments: list[Comment]) -> list[st
     shares (article, capture, earlier pages' length) is read once.
     """
     conn = db.conn
+    hidden = redactions(db)
+    forgotten = {(c.site, c.site_comment_id) for c in comments if hidden.of(c.site, c.author)}
+    comments = [hidden.comment(c) for c in comments] if hidden.names else comments
     before = _saved_comments(db, comments)
     conn.executemany(
         "INSERT INTO authors (site, name) VALUES (?, ?) ON CONFLICT DO NOTHING",
@@ -200,7 +205,10 @@ def save_comments(db: sqlite_utils.Database, comments: list[Comment]) -> list[st
     )
     links = [(own, parent, "parent") for own, parent in saved.values() if parent is not None]
     conn.executemany(REPLY_LINK_SQL, links)
-    _adopt_orphans(db, {key: own for key, (own, _) in saved.items()})
+    adopt_orphans(db, {key: own for key, (own, _) in saved.items()})
+    conn.executemany(
+        "UPDATE comments SET redacted = 1 WHERE id = ?", [(saved[key][0],) for key in forgotten]
+    )
     settle_quotes_naming(db, saved)
     for (_, _, page), (article, _) in offsets.items():
         if article is not None:
@@ -212,7 +220,7 @@ def _comment_ids(
     db: sqlite_utils.Database, keys: list[tuple[str, str]]
 ) -> dict[tuple[str, str], tuple[int, int | None]]:
     """Row id and parent row id of these (site, site comment id) comments."""
-    rows = _comment_rows(db, keys, "site_comment_id", "id, parent_id")
+    rows = comment_rows(db, keys, "site_comment_id", "id, parent_id")
     return {(site, scid): (own, parent) for site, scid, own, parent in rows}
 
 
@@ -222,26 +230,8 @@ def _saved_comments(
     """Rows already saved for these comments, by (site, site comment id)."""
     keys = [(c.site, c.site_comment_id) for c in comments]
     names = ("id", "body_text", "body_html", "capture_id", "posted")
-    rows = _comment_rows(db, keys, "site_comment_id", ", ".join(names))
+    rows = comment_rows(db, keys, "site_comment_id", ", ".join(names))
     return {(row[0], row[1]): dict(zip(names, row[2:], strict=True)) for row in rows}
-
-
-def _comment_rows(
-    db: sqlite_utils.Database, keys: Iterable[tuple[str, str]], match: str, columns: str
-) -> Iterator[tuple]:
-    """(site, `match` value, *columns) of the comments whose (site, `match`) is in `keys`."""
-    grouped: dict[str, list[str]] = {}
-    for site, value in keys:
-        grouped.setdefault(site, []).append(value)
-    for site, values in grouped.items():
-        for start in range(0, len(values), 500):  # IN lists short enough for any SQLite
-            chunk = values[start : start + 500]
-            marks = ", ".join("?" for _ in chunk)
-            cursor = db.conn.execute(
-                f"SELECT {match}, {columns} FROM comments WHERE site = ? AND {match} IN ({marks})",
-                (site, *chunk),
-            )
-            yield from ((site, *row) for row in cursor)
 
 
 def _page_offset(
@@ -264,16 +254,6 @@ def _event(before: dict | None, row: dict, fields: tuple[str, ...]) -> str:
     return "changed" if any(before[f] != row[f] for f in fields) else "same"
 
 
-def _adopt_orphans(db: sqlite_utils.Database, saved: dict[tuple[str, str], int]) -> None:
-    """Children saved before their parent (another page came first) get linked now."""
-    children = list(_comment_rows(db, saved, "parent_site_comment_id", "id, parent_id"))
-    for site, parent, child, parent_id in children:
-        if parent_id is None:
-            parent_id = saved[(site, parent)]
-            db.execute("UPDATE comments SET parent_id = ? WHERE id = ?", (parent_id, child))
-            add_reply_link(db, child, parent_id, "parent")
-
-
 def save_quote(db: sqlite_utils.Database, quote: Quote) -> int | None:
     """Save a quote, resolving the quoted comment by id, else by author and text."""
     quoting = comment_id(db, quote.site, quote.site_comment_id)
@@ -291,6 +271,8 @@ def save_quote(db: sqlite_utils.Database, quote: Quote) -> int | None:
             "SELECT a.name FROM comments c JOIN authors a ON a.id = c.author_id WHERE c.id = ?",
             (quoted,),
         )
+    ends = (quoting, quoted)
+    quoted_author, text = quote_fields(db, quote.site, ends, quoted_author, quote.text)
     db.execute(
         """INSERT INTO quotes (comment_id, ordinal, quoted_comment_id, quoted_author, text, kind,
                quoted_site_comment_id) VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -299,7 +281,7 @@ def save_quote(db: sqlite_utils.Database, quote: Quote) -> int | None:
                text = excluded.text, kind = excluded.kind,
                quoted_site_comment_id = excluded.quoted_site_comment_id""",
         (
-            *(quoting, quote.ordinal, quoted, quoted_author, quote.text, quote.kind),
+            *(quoting, quote.ordinal, quoted, quoted_author, text, quote.kind),
             quote.quoted_site_comment_id,
         ),
     )

@@ -76,6 +76,7 @@ TABLES: dict[str, dict] = {
             "capture_id": int,
             "vanished_at": str,  # when a capture of its page first lacked it
             "vanished_capture_id": int,
+            "redacted": int,  # 1: its author is forgotten (text and name gone)
         },
         "foreign_keys": [
             ("article_id", "articles", "id"),
@@ -181,6 +182,11 @@ TABLES: dict[str, dict] = {
             "warc_bytes": int,
         },
         "indexes": [("spider", "started"), ("config_site", "started")],
+    },
+    "redactions": {
+        # a person to forget (archiver.store.redactions): site "" for every site
+        "columns": {"id": int, "site": str, "author": str, "at": str},
+        "unique": [("site", "author")],
     },
     "fetch_errors": {
         "columns": {

@@ -1,0 +1,118 @@
+"""Forgetting a commenter: on a real thread, through a recrawl, and through a rebuild.
+
+netzpolitik.org's real thread (74 comments): "Ewaldb" wrote 6 of them, got 6 replies
+and is named in 2 other comments. After `forget`, no table holds the name or the
+words of those comments, the replies still hang from the same comment ids, and saving
+the page again (a recrawl) or rebuilding the database from the WARC files (`reparse`)
+leaves it so.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+from archiver.archive.capture import Capture
+from archiver.extract.page import read_page
+from archiver.extract.responses import build_response
+from archiver.registry import load_spider
+from archiver.store.redactions import REDACTED, forget
+from archiver.store.save import save_capture, save_item
+from archiver.store.schema import open_db
+from tests.mockserver import MockServer
+from tests.test_crawl_e2e import LOOPBACK, archiver, snapshot
+from tests.wpsite import build_wpsite
+
+CASE = Path(__file__).parent / "sites" / "netzpolitik" / "abmahnungen"
+NAME = "Ewaldb"
+
+
+def _save_page(db, corpus: Path, number: int) -> None:
+    meta = json.loads((CASE / "meta.json").read_text())
+    record = f"<urn:uuid:{number:08d}-0000-0000-0000-000000000000>"
+    save_capture(
+        db,
+        Capture(meta["url"], 200, "c.warc.gz", number, record, meta["fetched_at"], None, None),
+    )
+    body = (corpus / meta["corpus"]).read_bytes()
+    response = build_response(
+        meta["url"], body, meta["headers"].items(), 200, meta["fetched_at"], record
+    )
+    save_item(db, read_page(load_spider("netzpolitik").parse_page, response))
+    db.conn.commit()
+
+
+def _everywhere(db, text: str) -> list[str]:
+    """Every table and column whose values hold `text`."""
+    found = []
+    for table in ("comments", "quotes", "authors", "articles", "comment_versions"):
+        for column in db[table].columns_dict:
+            sql = f"SELECT COUNT(*) FROM {table} WHERE instr(CAST({column} AS TEXT), ?) > 0"
+            if db.execute(sql, (text,)).fetchone()[0]:
+                found.append(f"{table}.{column}")
+    return found
+
+
+def _their_comments(corpus: Path) -> dict[str, str]:
+    expected = json.loads((CASE / "expected.json").read_text())
+    return {
+        c["site_comment_id"]: c["body_text"]
+        for c in expected
+        if c["type"] == "Comment" and c["author"] == NAME
+    }
+
+
+def test_a_forgotten_commenter_leaves_no_name_nor_words(corpus, tmp_path):
+    db = open_db(tmp_path / "archive.db")
+    _save_page(db, corpus, 1)
+    theirs = _their_comments(corpus)
+    assert len(theirs) == 6 and _everywhere(db, NAME)
+    parents = db.execute("SELECT id, parent_id FROM comments ORDER BY id").fetchall()
+
+    counts = forget(db, NAME, site="netzpolitik.org")
+    db.conn.commit()
+    assert counts["comments"] == 6 and counts["authors"] == 1 and counts["mentions"] >= 2
+    assert _everywhere(db, NAME) == []
+    for text in theirs.values():  # their own words, a long stretch of each
+        assert _everywhere(db, text[:60]) == [], text[:60]
+    rows = db.execute(
+        "SELECT site_comment_id, body_text, author_id, redacted FROM comments WHERE redacted = 1"
+    ).fetchall()
+    assert sorted(r[0] for r in rows) == sorted(theirs)
+    assert {r[1:] for r in rows} == {(REDACTED, None, 1)}
+    assert db.execute("SELECT id, parent_id FROM comments ORDER BY id").fetchall() == parents
+    assert db.execute("SELECT site, author FROM redactions").fetchall() == [
+        ("netzpolitik.org", NAME)
+    ]
+
+    _save_page(db, corpus, 2)  # the same page crawled again
+    assert _everywhere(db, NAME) == []
+    assert db.execute("SELECT COUNT(*) FROM comments WHERE redacted = 1").fetchone()[0] == 6
+
+
+def test_a_rebuilt_database_stays_redacted(tmp_path):
+    """A crawl of a local site; one commenter forgotten; `reparse` from the WARC files."""
+    server = MockServer({})
+    site = build_wpsite(posts=3, base=server.url)
+    server.routes.update(site.routes)
+    archive = tmp_path / "archive"
+    with server:
+        archiver("crawl", "wordpress", "--url", server.url + "/", "--archive", str(archive),
+                 *LOOPBACK)  # fmt: skip
+    database = archive / "archive.db"
+    db = open_db(database)
+    name = "Zoë"
+    theirs = [c for c in site.comments if c.author == name]
+    assert len(theirs) >= 3 and _everywhere(db, name)
+    forget(db, name)  # on every site
+    db.conn.commit()
+    assert _everywhere(db, name) == []
+    db.close()
+    before = snapshot(database)
+    archiver("reparse", "--archive", str(archive), "--no-progress")
+    with sqlite3.connect(database) as conn:
+        redacted = conn.execute("SELECT COUNT(*) FROM comments WHERE redacted = 1").fetchone()[0]
+    assert redacted == len(theirs)
+    assert _everywhere(open_db(database), name) == []
+    assert snapshot(database)["comments"] == before["comments"]
