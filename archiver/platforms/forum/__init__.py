@@ -1,0 +1,1 @@
+"""What the forum engines (XenForo, phpBB, SMF) share: posts to items, the spider base."""
