@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from warcio.statusandheaders import StatusAndHeaders
+
 from archiver.archive.reader import Record
 from archiver.archive.writer import SERVER_NOT_MODIFIED, Location
 from archiver.items import FetchError
@@ -65,15 +67,21 @@ class Capture:
 
 
 def capture_of(found: Record) -> Capture:
-    """The capture a response or revisit record holds."""
+    """The capture a response, revisit or resource record holds.
+
+    Other tools' records are read as they wrote them: wget's `<>` around the target
+    URI, a resource record (no HTTP exchange) as a 200 of its WARC Content-Type.
+    """
     headers = found.record.rec_headers
     http = found.record.http_headers
+    url = (headers.get_header("WARC-Target-URI") or "").strip().strip("<>")
+    if http is None:  # a resource record
+        kind = headers.get_header("Content-Type")
+        http = StatusAndHeaders("200 OK", [("Content-Type", kind)] if kind else [])
     return Capture(
-        url=headers.get_header("WARC-Target-URI"),
+        url=url,
         # a server-not-modified revisit holds the freshened 200; the exchange was a 304
-        status=304
-        if headers.get_header("WARC-Profile") == SERVER_NOT_MODIFIED
-        else int(http.get_statuscode()),
+        status=304 if headers.get_header("WARC-Profile") == SERVER_NOT_MODIFIED else _status(http),
         warc_filename=found.filename,
         warc_offset=found.offset,
         warc_record_id=headers.get_header("WARC-Record-ID"),
@@ -87,6 +95,12 @@ def capture_of(found: Record) -> Capture:
         headers=tuple(http.headers),
         max_size=found.max_size,
     )
+
+
+def _status(http: StatusAndHeaders) -> int:
+    """The HTTP status; 0 for a status line no server writes (kept, never parsed)."""
+    code = (http.get_statuscode() or "").strip()
+    return int(code) if code.isdigit() else 0
 
 
 def truncation_detail(reason: str, received: int) -> str:

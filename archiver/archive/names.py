@@ -13,6 +13,8 @@ from datetime import UTC, datetime
 #: warcinfo fields a crawl writes and offline tools read back: the spider that wrote
 #: the file, and the DOWNLOAD_MAXSIZE its bodies were capped at (decoded, too)
 SPIDER_FIELD = "isPartOf"
+#: the warcinfo field of an imported file (archive.foreign): the file it was copied from
+IMPORTED_FIELD = "importedFrom"
 MAXSIZE_FIELD = "download-maxsize"
 OPEN_SUFFIX = ".open"
 WARC_SUFFIX = ".warc.gz"

@@ -15,10 +15,10 @@ from pathlib import Path
 from warcio.archiveiterator import ArchiveIterator
 from warcio.recordloader import ArcWarcRecord
 
-from archiver.archive.names import MAXSIZE_FIELD, SPIDER_FIELD, WARC_SUFFIX
+from archiver.archive.names import IMPORTED_FIELD, MAXSIZE_FIELD, SPIDER_FIELD, WARC_SUFFIX
 
-#: the records a page was captured in
-CAPTURE_RECORDS = ("response", "revisit")
+#: the records a page was captured in (other tools also write pages as resource records)
+CAPTURE_RECORDS = ("response", "revisit", "resource")
 _CHUNK = 1 << 20
 
 
@@ -63,8 +63,8 @@ def read_records(
         stream.seek(start)
         records = ArchiveIterator(stream, check_digests=check_digests)
         for record in records:
-            if record.rec_type == "warcinfo":
-                info = warcinfo_fields(record)
+            if record.rec_type == "warcinfo" and IMPORTED_FIELD not in info:
+                info = warcinfo_fields(record)  # an imported file's own warcinfos are data
             wanted = kinds is None or record.rec_type in kinds
             payload = b""
             if wanted and payloads:
@@ -139,9 +139,18 @@ def complete_records(
         problem = f"{type(error).__name__}: {error}"
         damage.append(Damage(path.name, count, end, problem[:200]))
         return
-    if end < path.stat().st_size:  # warcio stops quietly at a member cut in its header
+    if end < path.stat().st_size and not _only_line_ends(path, end):
+        # warcio stops quietly at a member cut in its header
         problem = f"{path.stat().st_size - end} bytes after it are no whole record"
         damage.append(Damage(path.name, count, end, problem))
+
+
+def _only_line_ends(path: Path, end: int) -> bool:
+    """An uncompressed WARC file's last record is followed by its two CRLFs."""
+    with path.open("rb") as stream:
+        stream.seek(end)
+        rest = stream.read(8)
+    return len(rest) <= 4 and not rest.strip(b"\r\n")
 
 
 def _member_fault(path: Path, found: Record) -> str | None:

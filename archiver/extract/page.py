@@ -25,6 +25,7 @@ from archiver.extract.responses import (
     release_parse_tree,
 )
 from archiver.extract.sanitize import sanitize_html
+from archiver.extract.urls import wayback_capture
 from archiver.items import Article, Comment, FetchError, Item, PageDone, Quote, ReplyLink
 from archiver.settings import DOWNLOAD_MAXSIZE
 
@@ -122,8 +123,10 @@ def capture_items(capture: Capture, payload: bytes, parse_page: PageParser) -> l
 
 def response_of(capture: Capture, payload: bytes) -> Response:
     """The 200 response as the crawl's parser saw it: Content-Encoding undone, under the
-    crawl's cap (BodyTooLarge past it)."""
+    crawl's cap (BodyTooLarge past it). A Wayback Machine capture
+    (`web.archive.org/web/<ts>/<original>`) is the page at `<original>` as it was at `<ts>`."""
     encoding = next((v for k, v in capture.headers if k.lower() == "content-encoding"), None)
     body = decode_body(payload, encoding, capture.max_size or DOWNLOAD_MAXSIZE)
-    stamps = (capture.fetched_at, capture.warc_record_id)
-    return build_response(capture.url, body, capture.headers, 200, *stamps)
+    url, captured = wayback_capture(capture.url)
+    stamps = (captured or capture.fetched_at, capture.warc_record_id)
+    return build_response(url, body, capture.headers, 200, *stamps)

@@ -86,6 +86,21 @@ def original_url(url: str) -> str:
     return url
 
 
+def wayback_capture(url: str) -> tuple[str, str | None]:
+    """The archived URL of a Wayback Machine capture and when it was captured (UTC ISO,
+    from its timestamp, padded as Wayback pads a partial one); else `url` and None."""
+    found = _WAYBACK.fullmatch(url.strip(_HTML_SPACE))
+    stamp = (found["stamp"] or "").rstrip("*") if found else ""
+    original = original_url(url)
+    if original == url.strip(_HTML_SPACE) or len(stamp) < 4:
+        return original, None
+    digits = (stamp + "0101000000"[len(stamp) - 4 :])[:14] if len(stamp) < 14 else stamp
+    moment = (
+        f"{digits[:4]}-{digits[4:6]}-{digits[6:8]}T{digits[8:10]}:{digits[10:12]}:{digits[12:14]}Z"
+    )
+    return original, moment
+
+
 def _archived(original: str, *, timestamped: bool) -> str | None:
     """The URL a capture's path names, made absolute; None when it names none."""
     original = original.strip(_HTML_SPACE)

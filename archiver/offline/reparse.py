@@ -24,12 +24,14 @@ from scrapy.settings.default_settings import RETRY_HTTP_CODES
 from tqdm import tqdm
 
 from archiver.archive.capture import Capture, capture_of
+from archiver.archive.foreign import DETECT
 from archiver.archive.lock import lock_archive
 from archiver.archive.reader import Damage, Record, complete_records, warc_files
 from archiver.extract.page import capture_items, response_of
 from archiver.extract.responses import DECODE_ERRORS, release_parse_tree
 from archiver.extract.workers import forked_pool
 from archiver.items import FetchError, Item, PageDone
+from archiver.platforms.detect import platform_of
 from archiver.registry import load_spider
 from archiver.store import frontier
 from archiver.store.completeness import check_threads
@@ -92,8 +94,28 @@ def process_record(
 
 
 def record_items(spider: str, capture: Capture, payload: bytes) -> list[Item]:
-    """What the crawl recorded for this capture by the spider named: workers can run it."""
+    """What the crawl recorded for this capture by the spider named: workers can run it.
+
+    An imported file names no spider (DETECT): each of its pages is read by the one
+    it shows (`platform_of`); what no spider reads is only its capture."""
+    if spider == DETECT:
+        found = _detected(capture, payload)
+        if found is None:
+            return [PageDone(capture.url, capture=capture.warc_record_id)]
+        spider = found
     return capture_items(capture, payload, load_spider(spider).parse_page)
+
+
+def _detected(capture: Capture, payload: bytes) -> str | None:
+    if capture.status != 200 or capture.refers_to:
+        return None
+    try:
+        response = response_of(capture, payload)
+    except DECODE_ERRORS:
+        return None
+    found = platform_of(response)
+    release_parse_tree(response)
+    return found
 
 
 def _follow(

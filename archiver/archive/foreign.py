@@ -1,0 +1,175 @@
+"""Other tools' WARC, ARC and WACZ files made files of this archive.
+
+wget, wpull/grab-site, Heritrix, browsertrix-crawler, Archive-It, Common Crawl and the
+Wayback Machine write WARC files; older crawls ARC files; ReplayWeb.page and
+browsertrix WACZ files (a zip holding WARC files). A copy keeps each WARC record's
+bytes as written (its gzip member as it is, an uncompressed record gzipped alone), so
+its digests still hold; an ARC file's records (pre-WARC) are written again as WARC
+records by warcio: the one change an import makes. Each copy starts with a warcinfo
+naming the file it came from and the spider that reads its pages (`isPartOf`: a
+spider's name, or DETECT: told page by page). Copies are named by the date of their
+first record, so `reparse` reads them in time order among the crawl's own files, and
+by the digest of their source, so importing a file twice is noticed.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.warcwriter import WARCWriter
+
+from archiver.archive.names import IMPORTED_FIELD, SPIDER_FIELD, WARC_SUFFIX, file_stamp
+from archiver.archive.reader import Damage, complete_records
+
+#: `isPartOf` of an imported file whose pages are each read by the spider they show
+DETECT = "*"
+#: what an import takes, by name
+SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz", ".wacz")
+_CHUNK = 1 << 20
+
+
+@dataclass
+class Copied:
+    """One source file (or WACZ member) and what became of it."""
+
+    source: str
+    path: Path | None = None  # the copy in the archive; None when nothing could be read
+    records: int = 0
+    known: bool = False  # imported before: the copy was already there
+    converted: bool = False  # ARC records written again as WARC
+    damage: list[Damage] = field(default_factory=list)
+
+
+def sources(paths: list[Path]) -> Iterator[Path]:
+    """The archive files named or found in folders (recursively), in name order."""
+    for path in paths:
+        if path.is_dir():
+            found = (p for p in path.rglob("*") if p.is_file() and _importable(p.name))
+            yield from sorted(found)
+        else:
+            yield path
+
+
+def _importable(name: str) -> bool:
+    return name.lower().endswith(SUFFIXES)
+
+
+@contextmanager
+def warc_members(path: Path) -> Iterator[list[tuple[str, Path]]]:
+    """A file's WARC or ARC files as (name, path): itself, or a WACZ's `archive/` members
+    unpacked (streamed) to a temporary folder for the time of the block."""
+    if not path.name.lower().endswith(".wacz"):
+        yield [(path.name, path)]
+        return
+    with (
+        tempfile.TemporaryDirectory(prefix="archiver-wacz-") as folder,
+        zipfile.ZipFile(path) as wacz,
+    ):
+        members = []
+        for info in wacz.infolist():
+            if info.filename.startswith("archive/") and _importable(info.filename):
+                target = Path(folder) / Path(info.filename).name
+                with wacz.open(info) as member, target.open("wb") as out:
+                    shutil.copyfileobj(member, out, _CHUNK)
+                members.append((f"{path.name}/{info.filename}", target))
+        yield members
+
+
+def copy_into(source: Path, name: str, warc_dir: Path, spider: str, prefix: str) -> Copied:
+    """Copy one WARC or ARC file's records into a new file of `warc_dir`."""
+    result = Copied(name)
+    digest = _digest(source)
+    first = _first_date(source)
+    stamp = file_stamp(first or datetime.now(UTC))
+    final = warc_dir / f"{prefix}-{stamp}-00000-import-{digest[:16]}{WARC_SUFFIX}"
+    if final.exists():
+        result.path, result.known = final, True
+        return result
+    partial = warc_dir / f".{final.name}.import"  # matches no *.warc.gz glob while written
+    with partial.open("wb") as out:
+        writer = WARCWriter(out, gzip=True, warc_version="WARC/1.1")
+        info = {SPIDER_FIELD: spider, IMPORTED_FIELD: name, "importedSha1": digest}
+        info["software"] = "news-archiver import"
+        writer.write_record(writer.create_warcinfo_record(final.name, info))
+        if _is_arc(source):
+            result.converted = True
+            result.records = _convert_arc(source, writer, result)
+        else:
+            result.records = _copy_records(source, out, result)
+    if result.records == 0:
+        partial.unlink()
+        return result
+    partial.replace(final)
+    result.path = final
+    return result
+
+
+def _copy_records(source: Path, out: object, result: Copied) -> int:
+    """Every complete record's bytes: its gzip member, or the record gzipped alone."""
+    count = 0
+    with source.open("rb") as stream:
+        for found in complete_records(source, result.damage, kinds=None, payloads=False):
+            if found.length <= 0:  # warcio lost its place in the file
+                problem = f"record {found.record_id} has no length warcio can read"
+                result.damage.append(Damage(source.name, count, found.offset, problem))
+                break
+            stream.seek(found.offset)
+            raw = stream.read(found.length)
+            out.write(raw if raw[:2] == b"\x1f\x8b" else gzip.compress(raw, 6))  # type: ignore[attr-defined]
+            count += 1
+    return count
+
+
+def _convert_arc(source: Path, writer: WARCWriter, result: Copied) -> int:
+    count = 0
+    try:
+        with source.open("rb") as stream:
+            for record in ArchiveIterator(stream, arc2warc=True):
+                if record.rec_type in ("response", "resource", "revisit", "request"):
+                    writer.write_record(record)
+                    count += 1
+    except Exception as error:  # noqa: BLE001 - whatever the bytes are, the file stops here
+        problem = f"{type(error).__name__}: {error}"[:200]
+        result.damage.append(Damage(source.name, count, 0, problem))
+    return count
+
+
+def _is_arc(path: Path) -> bool:
+    with path.open("rb") as stream:
+        head = stream.read(9)
+        if head[:2] == b"\x1f\x8b":
+            stream.seek(0)
+            with gzip.GzipFile(fileobj=stream) as inflated:
+                head = inflated.read(9)
+        return head.startswith(b"filedesc:")
+
+
+def _first_date(path: Path) -> datetime | None:
+    """When the file's first record was made (its WARC-Date, or an ARC record's date)."""
+    try:
+        with path.open("rb") as stream:
+            for record in ArchiveIterator(stream, arc2warc=True):
+                date = record.rec_headers.get_header("WARC-Date")
+                if date:
+                    return datetime.fromisoformat(date.replace("Z", "+00:00"))
+    except Exception:  # noqa: BLE001 - an unreadable file is dated by the import
+        return None
+    return None
+
+
+def _digest(path: Path) -> str:
+    sha1 = hashlib.sha1()
+    with path.open("rb") as stream:
+        while chunk := stream.read(_CHUNK):
+            sha1.update(chunk)
+    return sha1.hexdigest()

@@ -1,0 +1,107 @@
+"""Threads out of other tools' archives: `archiver import PATH…`.
+
+Researchers already hold web archives (wget, grab-site, Heritrix, browsertrix,
+Archive-It, Common Crawl, pages saved from the Wayback Machine). Their WARC, ARC and
+WACZ files join the archive (archiver.archive.foreign copies them into ARCHIVE/warc/),
+then every page record is read as `reparse` reads the crawl's own: by `--spider`, else
+by the platform the page shows (archiver.platforms.detect), a Wayback capture as the
+page it captured. Rows point at the copies' records. A file that cannot be read, or
+that breaks off, is reported with what was kept of it; it never stops the import.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sqlite_utils
+
+from archiver.archive.foreign import DETECT, Copied, copy_into, sources, warc_members
+from archiver.archive.lock import lock_archive
+from archiver.archive.reader import complete_records
+from archiver.items import FetchError
+from archiver.offline.reparse import process_record
+from archiver.settings import WARC_PREFIX
+from archiver.store.completeness import check_threads
+from archiver.store.rows import capture_id
+from archiver.store.save import save_item
+from archiver.store.schema import open_db
+
+
+@dataclass
+class ImportReport:
+    copied: list[Copied] = field(default_factory=list)
+    refused: list[tuple[str, str]] = field(default_factory=list)  # (file, why)
+    records: int = 0  # page records new to the database
+    records_known: int = 0
+    items: int = 0
+    threads_incomplete: int = 0
+
+    def render(self) -> str:
+        files = [c for c in self.copied if c.path is not None]
+        lines = [
+            f"Imported {len(files)} file(s) ({sum(c.known for c in files)} imported before): "
+            f"{self.records} new page records ({self.records_known} already known), "
+            f"{self.items} items; {self.threads_incomplete} thread(s) short of their count."
+        ]
+        for copied in self.copied:
+            if copied.known:
+                lines += [f"  {copied.source}: imported before, as {copied.path.name}"]  # type: ignore[union-attr]
+                continue
+            how = " (ARC records written as WARC)" if copied.converted else ""
+            lines += [f"  {copied.source}: {copied.records} records{how}"]
+            lines += [f"    damaged: {damage.render()}" for damage in copied.damage]
+        lines += [f"  refused {name}: {why}" for name, why in self.refused]
+        return "\n".join(lines)
+
+
+def import_archives(target: Path, paths: list[Path], spider: str | None = None) -> ImportReport:
+    """Bring other tools' archive files into `target` and read their pages."""
+    lock_archive(target)
+    warc_dir = target / "warc"
+    warc_dir.mkdir(parents=True, exist_ok=True)
+    report = ImportReport()
+    db = open_db(target / "archive.db")
+    try:
+        for path in sources(paths):
+            try:
+                with warc_members(path) as members:
+                    for name, member in members:
+                        copied = copy_into(member, name, warc_dir, spider or DETECT, WARC_PREFIX)
+                        report.copied.append(copied)
+                        if copied.path is None:
+                            report.refused.append((name, _why_nothing(copied)))
+                        else:
+                            _read_copy(db, copied.path, report)
+            except (OSError, ValueError) as error:  # unreadable, not a zip, a folder's loop
+                report.refused.append((str(path), f"{type(error).__name__}: {error}"))
+        report.threads_incomplete = check_threads(db)
+        db.conn.commit()
+    finally:
+        db.close()
+    return report
+
+
+def _why_nothing(copied: Copied) -> str:
+    if copied.damage:
+        return copied.damage[0].render()
+    return "holds no WARC or ARC record"
+
+
+def _read_copy(db: sqlite_utils.Database, path: Path, report: ImportReport) -> None:
+    """Read the copy's records the database lacks, as reparse does; one transaction."""
+    retried: dict[str, FetchError] = {}
+    for found in complete_records(path, []):
+        if capture_id(db, found.record_id) is not None:
+            report.records_known += 1
+            continue
+        report.records += 1
+        try:
+            report.items += process_record(db, found, retried=retried)
+        except (ValueError, LookupError, TypeError) as error:  # a header no tool should write
+            report.refused.append(
+                (f"{path.name}@{found.offset}", f"{type(error).__name__}: {error}")
+            )
+    for error in retried.values():  # failures that outlived their retries
+        save_item(db, error)
+    db.conn.commit()
