@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import quote
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.warcwriter import WARCWriter
@@ -111,6 +112,31 @@ def copy_into(source: Path, name: str, warc_dir: Path, spider: str, prefix: str)
         return result
     partial.replace(final)
     result.path = final
+    return result
+
+
+def archive_as_resource(source: Path, name: str, warc_dir: Path, prefix: str) -> Copied:
+    """A file that holds no WARC record (a comment platform's export) archived whole as
+    one `resource` record, so the database can be rebuilt from the WARC files alone."""
+    result = Copied(name)
+    digest = _digest(source)
+    stamp = file_stamp(datetime.fromtimestamp(source.stat().st_mtime, UTC))
+    final = warc_dir / f"{prefix}-{stamp}-00000-import-{digest[:16]}{WARC_SUFFIX}"
+    if final.exists():
+        result.path, result.known = final, True
+        return result
+    partial = warc_dir / f".{final.name}.import"
+    with partial.open("wb") as out, source.open("rb") as content:
+        writer = WARCWriter(out, gzip=True, warc_version="WARC/1.1")
+        info = {SPIDER_FIELD: DETECT, IMPORTED_FIELD: name, "importedSha1": digest}
+        writer.write_record(writer.create_warcinfo_record(final.name, info))
+        uri = f"file:///{quote(name)}"
+        record = writer.create_warc_record(
+            uri, "resource", payload=content, warc_content_type="application/xml"
+        )
+        writer.write_record(record)
+    partial.replace(final)
+    result.path, result.records = final, 1
     return result
 
 

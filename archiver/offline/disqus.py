@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 import sqlite_utils
 from lxml import etree
@@ -72,8 +73,13 @@ class _Thread:
     target: _Target | None = None  # once its first post came
 
 
-def import_disqus(path: Path | str, db: sqlite_utils.Database) -> DisqusReport:
-    """Read a Disqus export into `db` (shaped by `ensure_db_shape`); report what it held."""
+def import_disqus(
+    path: Path | str | IO[bytes], db: sqlite_utils.Database, capture: str | None = None
+) -> DisqusReport:
+    """Read a Disqus export into `db` (shaped by `ensure_db_shape`); report what it held.
+
+    `capture`: the WARC record holding the export (`archiver import` archives it as a
+    resource record), which its rows then point at and `reparse` reads it from."""
     report = DisqusReport()
     known = _archived(db)
     threads: dict[str, _Thread] = {}
@@ -83,7 +89,9 @@ def import_disqus(path: Path | str, db: sqlite_utils.Database) -> DisqusReport:
             threads[element.get(DSQ_ID)] = _thread(element)
             report.threads += 1
         elif element.tag == NS + "post":
-            batch += _post(element, threads, known, db, report)
+            for item in _post(element, threads, known, db, report):
+                item.capture = capture
+                batch.append(item)
             if len(batch) >= BATCH:
                 _save(db, batch)
         element.clear()
@@ -91,11 +99,17 @@ def import_disqus(path: Path | str, db: sqlite_utils.Database) -> DisqusReport:
     return report
 
 
-def _top_level(path: Path | str) -> Iterator[etree._Element]:
+def is_disqus_export(head: bytes) -> bool:
+    """Whether a file's first bytes are a Disqus export's root."""
+    return b"<disqus" in head[:4096] and b"http://disqus.com" in head[:4096]
+
+
+def _top_level(path: Path | str | IO[bytes]) -> Iterator[etree._Element]:
     """The export's threads and posts, one at a time; each is dropped from the tree once read
     (the caller clears it), so the tree never grows."""
     tags = (NS + "thread", NS + "post")
-    for _, element in etree.iterparse(str(path), tag=tags, resolve_entities=False):
+    source = path if hasattr(path, "read") else str(path)
+    for _, element in etree.iterparse(source, tag=tags, resolve_entities=False):
         parent = element.getparent()
         if parent is None or parent.tag != NS + "disqus":
             continue  # a post's `<thread dsq:id/>` reference, read with its post

@@ -5,10 +5,10 @@ Archive-It, Common Crawl, pages saved from the Wayback Machine). Their WARC, ARC
 WACZ files join the archive (archiver.archive.foreign copies them into ARCHIVE/warc/),
 then every page record is read as `reparse` reads the crawl's own: by `--spider`, else
 by the platform the page shows (archiver.platforms.detect), a Wayback capture as the
-page it captured. Rows point at the copies' records. A file that cannot be read, or
-that breaks off, is reported with what was kept of it; it never stops the import.
+page it captured. A Disqus XML export is archived whole as a resource record and read
+from there. Rows point at the copies' records. A file that cannot be read, or that
+breaks off, is reported with what was kept of it; it never stops the import.
 """
-
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -16,10 +16,18 @@ from pathlib import Path
 
 import sqlite_utils
 
-from archiver.archive.foreign import DETECT, Copied, copy_into, sources, warc_members
+from archiver.archive.foreign import (
+    DETECT,
+    Copied,
+    archive_as_resource,
+    copy_into,
+    sources,
+    warc_members,
+)
 from archiver.archive.lock import lock_archive
 from archiver.archive.reader import complete_records
 from archiver.items import FetchError
+from archiver.offline.disqus import is_disqus_export
 from archiver.offline.reparse import process_record
 from archiver.settings import WARC_PREFIX
 from archiver.store.completeness import check_threads
@@ -63,7 +71,10 @@ def import_archives(target: Path, paths: list[Path], spider: str | None = None) 
     report = ImportReport()
     db = open_db(target / "archive.db")
     try:
-        for path in sources(paths):
+        for path in _inputs(paths):
+            if path.suffix.lower() == ".xml":
+                _import_export(db, path, warc_dir, report)
+                continue
             try:
                 with warc_members(path) as members:
                     for name, member in members:
@@ -80,6 +91,35 @@ def import_archives(target: Path, paths: list[Path], spider: str | None = None) 
     finally:
         db.close()
     return report
+
+
+def _inputs(paths: list[Path]) -> list[Path]:
+    """The archive files named or in folders, and the Disqus exports among their XML files."""
+    found = list(sources(paths))
+    for path in paths:
+        xml = sorted(path.rglob("*.xml")) if path.is_dir() else [path]
+        found += [p for p in xml if p.suffix.lower() == ".xml" and _head_is_export(p)]
+    return found
+
+
+def _head_is_export(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            return is_disqus_export(handle.read(4096))
+    except OSError:
+        return False
+
+
+def _import_export(
+    db: sqlite_utils.Database, path: Path, warc_dir: Path, report: ImportReport
+) -> None:
+    """A Disqus export: archived whole as a resource record, then read from it."""
+    if not _head_is_export(path):
+        report.refused.append((path.name, "no WARC, ARC, WACZ file nor Disqus export"))
+        return
+    copied = archive_as_resource(path, path.name, warc_dir, WARC_PREFIX)
+    report.copied.append(copied)
+    _read_copy(db, copied.path, report)  # type: ignore[arg-type]
 
 
 def _why_nothing(copied: Copied) -> str:

@@ -8,6 +8,7 @@ holds (recrawl schedule, run history, network errors) is carried over.
 
 from __future__ import annotations
 
+import io
 import os
 import sqlite3
 from collections import deque
@@ -31,6 +32,7 @@ from archiver.extract.page import capture_items, response_of
 from archiver.extract.responses import DECODE_ERRORS, release_parse_tree
 from archiver.extract.workers import forked_pool
 from archiver.items import FetchError, Item, PageDone
+from archiver.offline.disqus import import_disqus, is_disqus_export
 from archiver.platforms.detect import platform_of
 from archiver.registry import load_spider
 from archiver.store import frontier
@@ -78,6 +80,12 @@ def process_record(
     save_capture(db, capture, run_id, processed=not capture.parsed_by_spider)
     if capture.url.endswith("/robots.txt") or found.spider is None:
         return 0
+    if found.spider == DETECT and capture.status == 200 and is_disqus_export(found.payload):
+        imported = import_disqus(io.BytesIO(found.payload), db, capture.warc_record_id)
+        db.execute(
+            "UPDATE captures SET processed = 1 WHERE warc_record_id = ?", (capture.warc_record_id,)
+        )
+        return imported.posts
     if items is None:
         items = record_items(found.spider, capture, found.payload)
     if spider is not None and capture.status == 200 and not capture.refers_to:
