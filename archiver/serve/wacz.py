@@ -1,14 +1,24 @@
 """`archiver export wacz`: one WACZ file (py-wacz) of the WARC files, articles as entry points.
 
 ReplayWeb.page opens a WACZ and lists pages/pages.jsonl as the pages to start
-from: here, every archived article page, with its title and capture time.
+from: here, every archived article page, with its title and capture time, and as its
+`text` the article's text and its comments (author and text), which ReplayWeb.page's
+search reads: a commenter's name or words find the thread. The package says it is a
+WACZ 1.2.0 (`profile: "wacz"`), which py-wacz does not write, so its datapackage.json is
+rewritten with the digest that vouches for it; `wacz_version` (dropped by 1.2.0) stays
+for the tools that still read it, py-wacz's validator among them.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import shutil
 import sqlite3
 import tempfile
+import zipfile
+from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +27,7 @@ from wacz.main import main as wacz_main
 PAGES_HEADER = {"format": "json-pages-1.0", "id": "pages", "title": "Archived articles"}
 
 ARTICLE_PAGES_SQL = """
-SELECT cap.warc_record_id, cap.url, cap.fetched_at, a.title
+SELECT cap.warc_record_id, cap.url, cap.fetched_at, a.title, a.id, a.body_text
 FROM articles a JOIN captures cap ON cap.id = a.capture_id
 ORDER BY a.published, a.id
 """
@@ -37,19 +47,28 @@ class WaczReport:
         )
 
 
-def article_pages(db_path: Path) -> list[dict]:
-    """One pages.jsonl entry per article capture: id, url, ts (ISO 8601) and title."""
-    with sqlite3.connect(db_path) as conn:
-        rows = conn.execute(ARTICLE_PAGES_SQL).fetchall()
-    return [
-        {
-            "id": record_id.removeprefix("<").removeprefix("urn:uuid:").rstrip(">"),
-            "url": url,
-            "ts": fetched_at,
-            "title": title or url,
-        }
-        for record_id, url, fetched_at, title in rows
-    ]
+_COMMENTS_SQL = """
+SELECT au.name, c.body_text FROM comments c LEFT JOIN authors au ON au.id = c.author_id
+WHERE c.article_id = ? ORDER BY c.position, c.id
+"""
+
+
+def article_pages(db_path: Path) -> Iterator[dict]:
+    """One pages.jsonl entry per article capture: id, url, ts (ISO 8601), title and text
+    (the article's, then each comment's as "author: text"), article by article."""
+    with closing(sqlite3.connect(db_path)) as conn:
+        for record_id, url, fetched_at, title, article, body in conn.execute(ARTICLE_PAGES_SQL):
+            comments = conn.execute(_COMMENTS_SQL, (article,)).fetchall()
+            text = "\n\n".join(
+                [body or "", *(f"{name or ''}: {words or ''}" for name, words in comments)]
+            )
+            yield {
+                "id": record_id.removeprefix("<").removeprefix("urn:uuid:").rstrip(">"),
+                "url": url,
+                "ts": fetched_at,
+                "title": title or url,
+                "text": text.strip(),
+            }
 
 
 def export_wacz(archive: Path, output: Path) -> WaczReport:
@@ -57,11 +76,14 @@ def export_wacz(archive: Path, output: Path) -> WaczReport:
     warcs = sorted(str(path) for path in (archive / "warc").glob("*.warc.gz"))
     if not warcs:
         raise FileNotFoundError(f"no closed WARC files in {archive / 'warc'}")
-    pages = article_pages(archive / "archive.db")
+    pages = 0
     with tempfile.TemporaryDirectory(prefix="news-archiver-wacz-") as folder:
         pages_file = Path(folder) / "pages.jsonl"
-        lines = [json.dumps(entry, ensure_ascii=False) for entry in [PAGES_HEADER, *pages]]
-        pages_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        with pages_file.open("w", encoding="utf-8") as out:
+            out.write(json.dumps(PAGES_HEADER) + "\n")
+            for entry in article_pages(archive / "archive.db"):
+                out.write(json.dumps(entry, ensure_ascii=False) + "\n")
+                pages += 1
         # --copy-pages: our pages file goes in as written, not re-derived from the WARCs.
         status = wacz_main(
             [
@@ -78,4 +100,26 @@ def export_wacz(archive: Path, output: Path) -> WaczReport:
         )
     if status:
         raise RuntimeError(f"wacz create failed with status {status}")
-    return WaczReport(output, len(warcs), len(pages), output.stat().st_size)
+    _declare_wacz_1_2(output)
+    return WaczReport(output, len(warcs), pages, output.stat().st_size)
+
+
+def _declare_wacz_1_2(output: Path) -> None:
+    """datapackage.json with `profile: "wacz"` and `wacz_version: "1.2.0"`, and the
+    datapackage-digest.json that vouches for it; every other member copied as it is."""
+    rewritten = output.with_name(output.name + ".part")
+    with zipfile.ZipFile(output) as source, zipfile.ZipFile(rewritten, "w") as target:
+        package = json.loads(source.read("datapackage.json"))
+        package.update(profile="wacz", wacz_version="1.2.0")
+        package_bytes = json.dumps(package, indent=2).encode()
+        digest = json.loads(source.read("datapackage-digest.json"))
+        digest["hash"] = "sha256:" + hashlib.sha256(package_bytes).hexdigest()
+        for info in source.infolist():
+            if info.filename == "datapackage.json":
+                target.writestr(info, package_bytes)
+            elif info.filename == "datapackage-digest.json":
+                target.writestr(info, json.dumps(digest, indent=2).encode())
+            else:
+                with source.open(info) as member, target.open(info, "w") as copy:
+                    shutil.copyfileobj(member, copy, 1 << 20)
+    rewritten.replace(output)
