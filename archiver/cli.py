@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -16,16 +17,42 @@ ARCHIVE_OPTION = click.option(
     default=None,
     help="Output folder (default: the ARCHIVE_DIR setting, 'archive').",
 )
+CONFIG_OPTION = click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Sites config file (default: ARCHIVE/archiver.toml).",
+)
+VERBOSE_OPTION = click.option(
+    "-v", "--verbose", is_flag=True, help="Show Scrapy's log here too, not only in ARCHIVE/logs/."
+)
 
 
-@click.group()
+class _Commands(click.Group):
+    """A mistake in the config file is the user's: one line, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except ValueError as error:
+            from archiver.ops.config import ConfigError  # not at every start: 0.3 s
+
+            if isinstance(error, ConfigError):
+                raise click.ClickException(str(error)) from error
+            raise
+
+
+@click.group(cls=_Commands)
 @click.version_option(__version__, prog_name="news-archiver")
 def cli() -> None:
     """Archive tech-news articles and their whole comment threads as WARC and SQLite."""
 
 
 @cli.command()
-@click.argument("spider")
+@click.argument("names", nargs=-1, metavar="SPIDER | SITE...")
+@CONFIG_OPTION
+@click.option("--all", "due", is_flag=True, help="Crawl the config's sites that are due.")
 @click.option("--url", "urls", multiple=True, help="Start URL (repeatable); any host.")
 @ARCHIVE_OPTION
 @click.option(
@@ -54,10 +81,13 @@ def cli() -> None:
     default=None,
     metavar="URL",
     help="How a site's operator reaches you (a URL or mailto:), sent in the User-Agent"
-    " (default: $ARCHIVER_CONTACT).",
+    " (default: the config's, $ARCHIVER_CONTACT).",
 )
+@VERBOSE_OPTION
 def crawl(
-    spider: str,
+    names: tuple[str, ...],
+    config_path: Path | None,
+    due: bool,
     urls: tuple[str, ...],
     archive: Path | None,
     overrides: tuple[str, ...],
@@ -66,39 +96,60 @@ def crawl(
     since: str | None,
     redis_url: str | None,
     contact: str | None,
+    verbose: bool,
 ) -> None:
-    """Crawl SPIDER's site (or --url pages) into the archive."""
-    from archiver.archive.lock import ArchiveLocked, ArchiveUnwritable
-    from archiver.crawl.run import RedisUnavailable, run_crawl
+    """Crawl SPIDER's site (or --url pages) into the archive; with --config or --all, the
+    config's sites named (else those due), one after another."""
+    from archiver.crawl.run import CrawlJob
+    from archiver.ops.config import config_jobs, load_with_runs
 
     settings = _parse_overrides(overrides)
-    if archive is not None:
-        settings["ARCHIVE_DIR"] = str(archive)
-    if max_pages is not None:
-        settings["CLOSESPIDER_PAGECOUNT"] = max_pages
-    if recheck:
-        settings["RECRAWL_RECHECK"] = True
-    if redis_url:
-        settings["REDIS_URL"] = redis_url
-    if contact:
-        settings["ARCHIVER_CONTACT"] = contact
-    from archiver.crawl.spider import StartUrlError
-
-    try:
-        report = run_crawl(spider, list(urls), settings, since=since)
-    except KeyError as error:
-        raise click.UsageError(str(error.args[0] if error.args else error)) from error
-    except StartUrlError as error:
-        raise click.UsageError(str(error)) from error
-    except (ArchiveLocked, ArchiveUnwritable, RedisUnavailable) as error:
-        raise click.ClickException(str(error)) from error
-    click.echo(report.render())
-    if report.storage_error:
+    named = {
+        "ARCHIVE_DIR": archive and str(archive),
+        "CLOSESPIDER_PAGECOUNT": max_pages,
+        "RECRAWL_RECHECK": recheck or None,
+        "REDIS_URL": redis_url,
+        "ARCHIVER_CONTACT": contact,
+    }
+    settings |= {name: value for name, value in named.items() if value is not None}
+    if config_path or due:
+        if urls or bool(names) == due:
+            raise click.UsageError("with a config: --all (the sites due) or site names, no --url")
+        config, last = load_with_runs(config_path, archive or Path(_default_archive()))
+        jobs, waiting = config_jobs(config, list(names), last, settings, since)
+    elif len(names) == 1:
+        jobs, waiting = [CrawlJob(names[0], list(urls), settings, since)], []
+    else:
+        raise click.UsageError("name one SPIDER, or give --config with --all or site names")
+    reports = _run_crawls(jobs, verbose, settings) if jobs else []
+    if len(jobs) == 1 and not jobs[0].name and reports[0].failure:
+        raise click.UsageError(str(reports[0].failure))  # a bad start URL
+    click.echo("\n\n".join([report.render() for report in reports] + waiting))
+    stopped = next((report.storage_error for report in reports if report.storage_error), None)
+    if stopped:
         raise click.ClickException(
-            f"the crawl stopped: cannot write to the archive ({report.storage_error})."
+            f"the crawl stopped: cannot write to the archive ({stopped})."
             " Free space (or make the archive writable) and run the same crawl again:"
             " it resumes where this one stopped."
         )
+    if any(report.failure for report in reports):
+        raise click.ClickException("a crawl could not start (see above)")
+
+
+def _run_crawls(jobs: list, verbose: bool, settings: dict[str, object]) -> list:
+    """Run the crawls with a progress line on the terminal; user mistakes as one line."""
+    from archiver.archive.lock import ArchiveLocked, ArchiveUnwritable
+    from archiver.crawl.run import RedisUnavailable, run_crawls
+    from archiver.settings import project_settings
+    from archiver.terminal import CrawlDisplay, console
+
+    try:
+        with console(verbose, project_settings(settings).get("LOG_LEVEL")), CrawlDisplay() as show:
+            return run_crawls(jobs, progress=show)
+    except KeyError as error:
+        raise click.UsageError(str(error.args[0] if error.args else error)) from error
+    except (ArchiveLocked, ArchiveUnwritable, RedisUnavailable) as error:
+        raise click.ClickException(str(error)) from error
 
 
 @cli.command()
@@ -157,7 +208,7 @@ def ingest(archive: Path | None, sources: tuple[Path, ...]) -> None:
     from archiver.offline.ingest import ingest as run_ingest
 
     try:
-        report = run_ingest(archive or Path(_default_archive()), list(sources))
+        report = run_ingest(archive or Path(_default_archive()), list(sources), progress=True)
     except (ArchiveLocked, ArchiveUnwritable, ValueError) as error:
         raise click.ClickException(str(error)) from error
     click.echo(report.render())
@@ -182,14 +233,15 @@ def verify(archive: Path | None) -> None:
 
 @cli.command()
 @ARCHIVE_OPTION
-def demo(archive: Path | None) -> None:
+@VERBOSE_OPTION
+def demo(archive: Path | None, verbose: bool) -> None:
     """Serve a small demo news site on 127.0.0.1, crawl it, and report. No network needed."""
     from archiver.ops.demo import run_demo
+    from archiver.terminal import CrawlDisplay, console
 
-    folder = archive or Path(_default_archive())
-    report = run_demo(folder)
-    click.echo(report.render())
-    click.echo(f"\nBrowse it:  datasette {folder / 'archive.db'}")
+    with console(verbose), CrawlDisplay() as show:
+        report = run_demo(archive or Path(_default_archive()), progress=show)
+    click.echo(report.render(default_archive=archive is None))
 
 
 @cli.command()
@@ -234,93 +286,9 @@ def replay(archive: Path | None, port: int, index_only: bool) -> None:
         raise click.ClickException(str(error)) from error
 
 
-@cli.command("import")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@ARCHIVE_OPTION
-@click.option("--spider", default=None, help="Read every page with this spider (default: detect).")
-def import_command(paths: tuple[Path, ...], archive: Path | None, spider: str | None) -> None:
-    """Bring other tools' WARC, ARC and WACZ files (or folders of them) into the archive
-    and read their pages' threads."""
-    from archiver.archive.lock import ArchiveLocked, ArchiveUnwritable
-    from archiver.offline.imports import import_archives
-    from archiver.registry import spider_names
-
-    if spider is not None and spider not in spider_names():
-        raise click.BadParameter(f"no spider {spider!r}: {', '.join(spider_names())}")
-    try:
-        report = import_archives(archive or Path(_default_archive()), list(paths), spider)
-    except (ArchiveLocked, ArchiveUnwritable) as error:
-        raise click.ClickException(str(error)) from error
-    click.echo(report.render())
-
-
-@cli.command()
-@ARCHIVE_OPTION
-@click.option("--author", required=True, help="The commenter's name, as the site prints it.")
-@click.option("--site", default=None, help="Only on this site (default: every site).")
-def forget(archive: Path | None, author: str, site: str | None) -> None:
-    """Redact a commenter: their comments' text and their name, now and in every rebuild."""
-    from archiver.archive.lock import ArchiveLocked, lock_archive
-    from archiver.store.redactions import forget as redact
-    from archiver.store.schema import open_db
-
-    folder = archive or Path(_default_archive())
-    if not (folder / "archive.db").exists():
-        raise click.ClickException(f"no archive database at {folder / 'archive.db'}")
-    try:
-        lock_archive(folder)
-    except ArchiveLocked as error:
-        raise click.ClickException(str(error)) from error
-    db = open_db(folder / "archive.db")
-    counts = redact(db, author, site)
-    db.conn.commit()
-    click.echo(
-        f"Forgot {author!r} on {site or 'every site'}: {counts['comments']} comments redacted,"
-        f" {counts['quotes']} quotes, {counts['mentions']} comments naming them."
-    )
-
-
 @cli.group()
 def export() -> None:
     """Export the archive to other formats."""
-
-
-@export.command("threads")
-@ARCHIVE_OPTION
-@click.option(
-    "--format", "fmt", type=click.Choice(["jsonl", "csv", "edges", "graphml"]), default="jsonl",
-    show_default=True, help="Rows as JSON lines or CSV; the reply/quote graph as edges or GraphML.",
-)  # fmt: skip
-@click.option(
-    "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="File."
-)
-@click.option("--articles", is_flag=True, help="One row per article instead of per comment.")
-@click.option("--site", default=None, help="Only this site's threads.")
-@click.option("--since", default=None, help="Only what was posted since this ISO date.")
-@click.option("--pseudonymize", "key", default=None, help="Replace names by keyed hashes.")
-def export_threads_command(
-    archive: Path | None,
-    fmt: str,
-    output: Path,
-    articles: bool,
-    site: str | None,
-    since: str | None,
-    key: str | None,
-) -> None:
-    """Write threads for research: one row per comment (or article), or the reply graph."""
-    import sqlite_utils
-
-    from archiver.serve.export import Pseudonyms, export_threads
-
-    database = (archive or Path(_default_archive())) / "archive.db"
-    if not database.exists():
-        raise click.ClickException(f"no archive database at {database}")
-    names = Pseudonyms(key.encode()) if key else None
-    db = sqlite_utils.Database(database)
-    count = export_threads(
-        db, output, fmt, articles=articles, site=site, since=since, pseudonyms=names
-    )
-    click.echo(f"Wrote {count} {'nodes' if fmt == 'graphml' else 'rows'} to {output}")
 
 
 @export.command("wacz")
@@ -341,51 +309,68 @@ def export_wacz_command(archive: Path | None, output: Path) -> None:
 
 @cli.command()
 @ARCHIVE_OPTION
-def status(archive: Path | None) -> None:
+@CONFIG_OPTION
+def status(archive: Path | None, config_path: Path | None) -> None:
     """Per site: the last runs, pages fetched and revisited, new rows, errors, what is due."""
+    from archiver.ops.config import config_file, load_with_runs, render_sites
     from archiver.store.schema import open_db
     from archiver.store.status import archive_status, render
 
-    database = (archive or Path(_default_archive())) / "archive.db"
-    if not database.exists():
+    folder = archive or Path(_default_archive())
+    database = folder / "archive.db"
+    configured = config_file(config_path, folder)
+    if not database.exists() and configured is None:
         raise click.ClickException(f"no archive database at {database}")
-    click.echo(render(archive_status(open_db(database))))
+    parts = []
+    if configured is not None:
+        parts.append(render_sites(*load_with_runs(configured, folder), datetime.now(UTC)))
+    if database.exists():
+        parts.append(render(archive_status(open_db(database))))
+    click.echo("\n\n".join(parts))
 
 
 @cli.command()
-@click.argument("spider")
-@click.option("--every", required=True, metavar="DURATION", help="e.g. 30m, 1h, 6h, 1d.")
+@click.argument("spider", required=False)
+@click.option(
+    "--every",
+    default=None,
+    metavar="DURATION",
+    help="e.g. 30m, 1h, 6h, 1d; with a config, how often to look for due sites (default 15m).",
+)
 @click.option("--url", "urls", multiple=True, help="Start URL (repeatable).")
 @ARCHIVE_OPTION
+@CONFIG_OPTION
 @click.option("--systemd", is_flag=True, help="A systemd user timer instead of a cron line.")
 @click.option("--install", is_flag=True, help="Install it for the current user.")
 def schedule(
-    spider: str,
-    every: str,
+    spider: str | None,
+    every: str | None,
     urls: tuple[str, ...],
     archive: Path | None,
+    config_path: Path | None,
     systemd: bool,
     install: bool,
 ) -> None:
-    """Print (or --install) a cron line or systemd user timer that crawls SPIDER every DURATION."""
-    from archiver.ops import schedule as scheduling
+    """Print (or --install) a cron line or systemd user timer that crawls SPIDER every
+    DURATION; without SPIDER, one that crawls the config's sites when they are due."""
+    from archiver.ops.config import load_with_runs
+    from archiver.ops.schedule import Timer
     from archiver.registry import load_spider
 
-    try:
-        load_spider(spider)
-    except KeyError as error:
-        raise click.UsageError(str(error.args[0] if error.args else error)) from error
     folder = (archive or Path(_default_archive())).resolve()
     try:
-        if systemd:
-            units = scheduling.systemd_units(spider, every, folder, list(urls))
-            for name, content in units.items():
-                click.echo(f"# {name}\n{content}")
-            notes = scheduling.install_systemd(units, Path.home()) if install else []
+        if spider:
+            if config_path or not every:
+                raise click.UsageError("a SPIDER is scheduled with --every DURATION, not --config")
+            load_spider(spider)
+            timer = Timer.for_spider(spider, every, folder, list(urls))
         else:
-            line = scheduling.cron_line(spider, every, folder, list(urls))
-            click.echo(line)
-            notes = scheduling.install_cron(line) if install else []
+            config, _ = load_with_runs(config_path, folder)  # checked now, not at 3 a.m.
+            timer = Timer.for_config(config.path.resolve(), every or "15m", folder)
+        click.echo(timer.render(systemd))
+        notes = timer.install(systemd, Path.home()) if install else []
+    except KeyError as error:
+        raise click.UsageError(str(error.args[0] if error.args else error)) from error
     except (ValueError, RuntimeError) as error:
         raise click.ClickException(str(error)) from error
     for note in notes:
@@ -408,5 +393,12 @@ def _default_archive() -> str:
     return ARCHIVE_DIR
 
 
+# Commands for research (import, export threads, forget) live in a module of their own.
+from archiver import cli_research  # noqa: E402, F401 - registers them on `cli` and `export`
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(cli())
+    # `python -m archiver.cli`: this file runs as __main__, the commands above were
+    # registered on the module archiver.cli, whose group is the one to run.
+    from archiver.cli import cli as registered
+
+    sys.exit(registered())

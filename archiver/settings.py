@@ -100,6 +100,11 @@ REDIS_LEASE_SECONDS = 120.0
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 LOG_LEVEL = "INFO"
+# `archiver crawl` writes Scrapy's log to ARCHIVE_DIR/logs/<spider or site>-<UTC stamp>.log
+# (the terminal shows progress, warnings and the report) and keeps the last LOG_KEEP of each.
+LOG_KEEP = 20
+#: the config file's [sites.NAME] a crawl runs for (`archiver crawl --config`), in crawl_runs
+ARCHIVER_SITE = ""
 
 
 def project_settings(overrides: dict[str, object] | None = None) -> Settings:

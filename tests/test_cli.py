@@ -23,7 +23,7 @@ def test_demo_archives_the_whole_demo_site(tmp_path):
     assert f"articles  {site.articles}\n" in out
     assert f"comments  {site.comments}\n" in out
     assert f"quotes    {site.quotes}\n" in out
-    assert f"datasette {db}" in out
+    assert f"archiver serve --archive {archive}" in out
     assert rows(db, "SELECT COUNT(*) FROM articles") == [(site.articles,)]
     assert rows(db, "SELECT COUNT(*) FROM comments") == [(site.comments,)]
     assert rows(db, "SELECT COUNT(*) FROM quotes") == [(site.quotes,)]

@@ -115,3 +115,49 @@ def test_an_api_answering_no_list_is_a_recorded_error():
         items = list(parse_page(build_response(url, body, [("Content-Type", JSON)])))
         assert [type(i) for i in items] == [FetchError]
         assert items[0].error == "parse_error" and "no list of comments" in items[0].detail
+
+
+def test_the_api_and_the_page_agree_or_say_so(corpus, tmp_path):
+    """The real page and its thread through the API, saved one after the other: the
+    same ids and parents give no row; a parent the API tells otherwise is one
+    `sources_disagree` row; a source that shows no nesting keeps the parents known."""
+    from archiver.archive.capture import Capture
+    from archiver.extract.page import read_page
+    from archiver.store.save import save_capture, save_item
+    from archiver.store.schema import open_db
+
+    meta = json.loads((CASE / "meta.json").read_text())
+    expected = json.loads((CASE / "expected.json").read_text())
+    body = (corpus / meta["corpus"]).read_bytes()
+    db = open_db(tmp_path / "archive.db")
+    html = [("Content-Type", "text/html; charset=UTF-8")]
+    api_url = comments_url("https://blisterreview.com/wp-json/", expected[0]["site_article_id"])
+    template = json.loads((corpus / "wp-rest/msdos.club_wp-v2-comments_post730.json").read_text())[
+        0
+    ]
+    entries = [e for page in _api_pages(expected, meta["url"], template) for e in page]
+
+    def save(url: str, payload: bytes, headers: list, number: int) -> None:
+        record = f"<urn:uuid:{number:08d}-0000-0000-0000-000000000000>"
+        save_capture(db, Capture(url, 200, "x.warc.gz", number, record, meta["fetched_at"],
+                                 None, None))  # fmt: skip
+        response = build_response(url, payload, headers, 200, meta["fetched_at"], record)
+        save_item(db, read_page(parse_page, response))
+
+    def disagreements() -> list:
+        return db.execute("SELECT url, detail FROM fetch_errors"
+                          " WHERE error = 'sources_disagree'").fetchall()  # fmt: skip
+
+    save(meta["url"], body, html, 1)
+    save(api_url, json.dumps(entries).encode(), [("Content-Type", JSON)], 2)
+    assert disagreements() == []
+    child = next(e for e in entries if e["parent"])
+    other = next(e for e in entries if e["id"] not in (child["id"], child["parent"]))
+    changed = [dict(e, parent=other["id"]) if e is child else e for e in entries]
+    save(api_url, json.dumps(changed).encode(), [("Content-Type", JSON)], 3)
+    ((url, detail),) = disagreements()
+    assert url == api_url and f"comment {child['id']}: parent {other['id']} here" in detail
+    flat = [dict(e, parent=0) for e in entries]  # a source that shows no nesting
+    save(api_url, json.dumps(flat).encode(), [("Content-Type", JSON)], 4)
+    parents = db.execute("SELECT COUNT(*) FROM comments WHERE parent_site_comment_id IS NOT NULL")
+    assert parents.fetchone()[0] == 10

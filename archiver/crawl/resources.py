@@ -91,11 +91,18 @@ class ArchiveResources:
 
     def _open_run(self, spider: NewsSpider) -> int:
         report = resume(self.db, self.archive, spider)
-        if report.records:
-            spider.logger.info("resumed an interrupted crawl: %s", report)
+        if report.records:  # the last crawl did not end cleanly: worth a line on the terminal
+            spider.logger.warning(
+                "resumed an interrupted crawl: %d record(s) redone, %d WARC file(s) repaired",
+                report.records,
+                len(report.repaired),
+            )
         for damage in report.damaged:
             spider.logger.error("damaged WARC file %s", damage.render())
-        run = self.db["crawl_runs"].insert({"spider": spider.name, "started": now()})
+        site = self.crawler.settings.get("ARCHIVER_SITE") or None
+        run = self.db["crawl_runs"].insert(
+            {"spider": spider.name, "config_site": site, "started": now()}
+        )
         self.run_id = run.last_pk
         self.db.conn.commit()
         return self.run_id

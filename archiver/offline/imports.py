@@ -9,6 +9,7 @@ page it captured. A Disqus XML export is archived whole as a resource record and
 from there. Rows point at the copies' records. A file that cannot be read, or that
 breaks off, is reported with what was kept of it; it never stops the import.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ from archiver.store.completeness import check_threads
 from archiver.store.rows import capture_id
 from archiver.store.save import save_item
 from archiver.store.schema import open_db
+from archiver.terminal import progress_bar, show_counts
 
 
 @dataclass
@@ -63,15 +65,22 @@ class ImportReport:
         return "\n".join(lines)
 
 
-def import_archives(target: Path, paths: list[Path], spider: str | None = None) -> ImportReport:
-    """Bring other tools' archive files into `target` and read their pages."""
+def import_archives(
+    target: Path, paths: list[Path], spider: str | None = None, progress: bool = False
+) -> ImportReport:
+    """Bring other tools' archive files into `target` and read their pages; with
+    `progress`, a bar on the terminal over the files' bytes."""
     lock_archive(target)
     warc_dir = target / "warc"
     warc_dir.mkdir(parents=True, exist_ok=True)
     report = ImportReport()
     db = open_db(target / "archive.db")
+    inputs = _inputs(paths)
+    bar = progress_bar("import", sum(p.stat().st_size for p in inputs), enabled=progress)
     try:
-        for path in _inputs(paths):
+        for path in inputs:
+            bar.update(path.stat().st_size)
+            show_counts(bar, report.records, report.items)
             if path.suffix.lower() == ".xml":
                 _import_export(db, path, warc_dir, report)
                 continue
@@ -89,6 +98,7 @@ def import_archives(target: Path, paths: list[Path], spider: str | None = None) 
         report.threads_incomplete = check_threads(db)
         db.conn.commit()
     finally:
+        bar.close()
         db.close()
     return report
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import sqlite_utils
+from tqdm import tqdm
 
 from archiver.archive.lock import lock_archive
 from archiver.archive.reader import Damage, complete_records, warc_files
@@ -31,6 +32,7 @@ from archiver.offline.reparse import process_record
 from archiver.store.rows import capture_id
 from archiver.store.save import save_item
 from archiver.store.schema import open_db
+from archiver.terminal import progress_bar, show_counts
 
 
 @dataclass
@@ -56,8 +58,9 @@ class IngestReport:
         return "\n".join(lines)
 
 
-def ingest(target: Path, sources: list[Path]) -> IngestReport:
-    """Bring each source archive's WARC files into `target` and its database."""
+def ingest(target: Path, sources: list[Path], progress: bool = False) -> IngestReport:
+    """Bring each source archive's WARC files into `target` and its database; with
+    `progress`, a bar on the terminal while their records are read."""
     lock_archive(target)
     (target / "warc").mkdir(parents=True, exist_ok=True)
     report = IngestReport()
@@ -74,9 +77,11 @@ def ingest(target: Path, sources: list[Path]) -> IngestReport:
             else:
                 files.add(_bring_in(path, target / "warc", report))
     db = open_db(target / "archive.db")
+    total = sum(path.stat().st_size for path in files)
     try:
-        for path in sorted(files):  # name order is write order, as `reparse` reads them
-            _process_file(db, path, report)
+        with progress_bar("ingest", total, enabled=progress) as bar:
+            for path in sorted(files):  # name order is write order, as `reparse` reads them
+                _process_file(db, path, report, bar)
         for source in sources:
             report.errors_carried += _carry_errors(db, source / "archive.db")
     finally:
@@ -118,15 +123,20 @@ def _bring_in(path: Path, warc_dir: Path, report: IngestReport) -> Path:
     return destination
 
 
-def _process_file(db: sqlite_utils.Database, path: Path, report: IngestReport) -> None:
+def _process_file(db: sqlite_utils.Database, path: Path, report: IngestReport, bar: tqdm) -> None:
     """Reparse the file's records the database lacks; one transaction per file."""
     retried: dict[str, FetchError] = {}  # one file is one run: retries stay inside it
+    done = 0
     for found in complete_records(path, []):  # checked whole before it was brought in
+        bar.update(found.offset - done)
+        done = found.offset
         if capture_id(db, found.record_id) is not None:
             report.records_known += 1
             continue
         report.records += 1
         report.items += process_record(db, found, retried=retried)
+        show_counts(bar, report.records, report.items)
+    bar.update(path.stat().st_size - done)
     for error in retried.values():  # failures that outlived their retries
         save_item(db, error)
     db.conn.commit()

@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING
 
 import sqlite_utils
 from scrapy.settings.default_settings import RETRY_HTTP_CODES
-from tqdm import tqdm
 
 from archiver.archive.capture import Capture, capture_of
 from archiver.archive.foreign import DETECT
@@ -40,6 +39,7 @@ from archiver.store.completeness import check_threads
 from archiver.store.redactions import apply_redactions
 from archiver.store.save import save_capture, save_item
 from archiver.store.schema import ensure_db_shape, open_db
+from archiver.terminal import progress_bar, show_counts
 
 if TYPE_CHECKING:  # a spider is passed in: offline tools need none of the crawl
     from archiver.crawl.spider import NewsSpider
@@ -233,7 +233,7 @@ def _reparse(archive: Path, progress: bool, readers: Readers, force: bool) -> Re
     report = ReparseReport(skipped_open_files=len(list((archive / "warc").glob("*.open"))))
     files = warc_files(archive)
     total = sum(path.stat().st_size for path in files)
-    with tqdm(total=total, unit="B", unit_scale=True, disable=not progress, desc="reparse") as bar:
+    with progress_bar("reparse", total, enabled=progress) as bar:
         for path in files:
             report.files += 1
             done = 0
@@ -241,6 +241,7 @@ def _reparse(archive: Path, progress: bool, readers: Readers, force: bool) -> Re
             for found, items in readers.read(complete_records(path, report.damaged)):
                 report.records += 1
                 report.items += process_record(db, found, retried=retried, items=items)
+                show_counts(bar, report.records, report.items)
                 bar.update(found.offset - done)
                 done = found.offset
                 if report.records % COMMIT_EVERY == 0:

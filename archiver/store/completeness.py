@@ -6,16 +6,20 @@ has saved every page it fetched, a thread holding fewer comments than its page s
 is a `fetch_errors` row of kind `thread_incomplete`: recomputed each time, so a
 later crawl that fetches the missing pages clears it, and a rebuild gives the same rows.
 The other way round, a capture showing far fewer comments than are stored is no
-proof they vanished (`suspect_capture`): a block page looks just like that.
+proof they vanished (`suspect_capture`): a block page looks just like that. And two
+sources that give one comment two parents (a post page and its REST API) are said so
+(`sources_disagree`), the later one saved.
 """
 
 from __future__ import annotations
 
 import sqlite_utils
 
+from archiver.items import Comment, FetchError
 from archiver.store.rows import one_value, utc_now
 
 THREAD_INCOMPLETE = "thread_incomplete"
+SOURCES_DISAGREE = "sources_disagree"
 
 _SHORT = """
 SELECT a.url, a.comment_count, COUNT(c.id), a.capture_id
@@ -73,3 +77,17 @@ def suspect_capture(
         f"page {page} shows {found} of the {stored} comments stored for it, with {count}:"
         " taken for a block page (login wall, CAPTCHA, rate limit); nothing marked deleted"
     )
+
+
+def disagreement(
+    db: sqlite_utils.Database, comment: Comment, saved: dict | None
+) -> FetchError | None:
+    """A `sources_disagree` row when the comment's saved row names another parent."""
+    before = (saved or {}).get("parent_site_comment_id")
+    now = comment.parent_site_comment_id
+    if before is None or now is None or before == now:
+        return None
+    url = one_value(db, "SELECT url FROM captures WHERE warc_record_id = ?", (comment.capture,))
+    capture = (saved or {}).get("capture_id")
+    detail = f"comment {comment.site_comment_id}: parent {now} here, {before} in capture {capture}"
+    return FetchError(url or "", SOURCES_DISAGREE, detail, comment.capture)

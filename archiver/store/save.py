@@ -14,7 +14,7 @@ import sqlite_utils
 from archiver.archive.capture import Capture
 from archiver.items import Article, Comment, FetchError, Item, PageDone, Quote, ReplyLink
 from archiver.store.arrival import adopt_orphans, settle_quotes_naming, settle_thread
-from archiver.store.completeness import SUSPECT_CAPTURE, suspect_capture
+from archiver.store.completeness import SUSPECT_CAPTURE, disagreement, suspect_capture
 from archiver.store.redactions import quote_fields, redactions
 from archiver.store.rows import (
     REPLY_LINK_SQL,
@@ -132,11 +132,16 @@ _UPSERT_COMMENT = (
     + ", ".join(
         f"{name} = excluded.{name}"
         for name in (
-            *("article_id", "author_id", "parent_id", "parent_site_comment_id", "page"),
+            *("article_id", "author_id", "page"),
             *("position", "posted", "body_text", "body_html", "score", "deleted", "moderation"),
             *("capture_id", "vanished_at", "vanished_capture_id"),
         )
     )
+    # A source that does not show the thread's nesting (a flat theme) keeps the parent
+    # another source gave: parents do not change.
+    + ", parent_id = COALESCE(excluded.parent_id, comments.parent_id)"
+    + ", parent_site_comment_id ="
+    " COALESCE(excluded.parent_site_comment_id, comments.parent_site_comment_id)"
 )
 
 
@@ -158,7 +163,7 @@ def save_comments(db: sqlite_utils.Database, comments: list[Comment]) -> list[st
     )
     offsets: dict[tuple[str, str, int], tuple[int | None, int]] = {}
     captures: dict[str | None, int | None] = {}
-    rows, events, changed = [], [], []
+    rows, events, changed, disagreements = [], [], [], []
     for comment in comments:
         where = (comment.site, comment.site_article_id, comment.page)
         if where not in offsets:
@@ -190,6 +195,9 @@ def save_comments(db: sqlite_utils.Database, comments: list[Comment]) -> list[st
             row["posted"] = row["posted"] or old["posted"]
         if old and (old["body_text"], old["body_html"]) != (row["body_text"], row["body_html"]):
             changed.append((key, old, row["capture_id"]))
+        error = disagreement(db, comment, old)
+        if error is not None:
+            disagreements.append(error)
         events.append(_event(old, row, ("body_text", "body_html")))
         before[key] = row  # the same comment twice on a page: the second updates the first
         rows.append(row)
@@ -209,6 +217,8 @@ def save_comments(db: sqlite_utils.Database, comments: list[Comment]) -> list[st
     conn.executemany(
         "UPDATE comments SET redacted = 1 WHERE id = ?", [(saved[key][0],) for key in forgotten]
     )
+    for error in disagreements:
+        save_fetch_error(db, error)
     settle_quotes_naming(db, saved)
     for (_, _, page), (article, _) in offsets.items():
         if article is not None:
@@ -229,7 +239,7 @@ def _saved_comments(
 ) -> dict[tuple[str, str], dict]:
     """Rows already saved for these comments, by (site, site comment id)."""
     keys = [(c.site, c.site_comment_id) for c in comments]
-    names = ("id", "body_text", "body_html", "capture_id", "posted")
+    names = ("id", "body_text", "body_html", "capture_id", "posted", "parent_site_comment_id")
     rows = comment_rows(db, keys, "site_comment_id", ", ".join(names))
     return {(row[0], row[1]): dict(zip(names, row[2:], strict=True)) for row in rows}
 

@@ -11,6 +11,9 @@ from archiver.archive.names import warc_date
 from archiver.store.completeness import THREAD_INCOMPLETE
 
 RUN_COLUMNS = "started, finish_reason, pages, revisits, new_articles, new_comments, errors"
+#: how a run ends when it did not crawl to its end (Ctrl-C; killed, then resumed): it does
+#: not count as the configured site's last crawl, which stays due
+UNFINISHED = ("shutdown", "interrupted")
 
 
 @dataclass
@@ -67,6 +70,19 @@ def archive_status(db: sqlite_utils.Database, last_runs: int = 5) -> list[SiteSt
         ).fetchall()
         statuses.append(status)
     return statuses
+
+
+def last_config_runs(db: sqlite_utils.Database) -> dict[str, datetime]:
+    """When each configured site's (crawl_runs.config_site) last complete run started."""
+    if "config_site" not in db["crawl_runs"].columns_dict:  # not opened by this version yet
+        return {}
+    found = db.execute(
+        """SELECT config_site, MAX(started) FROM crawl_runs
+           WHERE config_site IS NOT NULL AND finished IS NOT NULL
+           AND finish_reason NOT IN (?, ?) GROUP BY config_site""",
+        UNFINISHED,
+    )
+    return {site: datetime.fromisoformat(started) for site, started in found}
 
 
 def render(statuses: list[SiteStatus]) -> str:
