@@ -191,9 +191,10 @@ def _heads_page(row: _Row) -> bool:
 
 
 def _story_link(tr: Selector) -> Selector | None:
-    """The "on: <story>" link of a comment's header."""
+    """The "on: <story>" link of a comment's header (never of its text, which may link an
+    item after an "on:" of its own: "discussed before on: <link>")."""
     links = tr.xpath(
-        ".//a[contains(@href, 'item?id=')]"
+        f".//span[{has_class('comhead')}]//a[contains(@href, 'item?id=')]"
         "[preceding-sibling::node()[1][self::text()][contains(., 'on:')]]"
     )
     return links[0] if links else None
