@@ -105,10 +105,9 @@ def import_archives(
 
 def _inputs(paths: list[Path]) -> list[Path]:
     """The archive files named or in folders, and the Disqus exports among their XML files."""
-    found = list(sources(paths))
-    for path in paths:
-        xml = sorted(path.rglob("*.xml")) if path.is_dir() else [path]
-        found += [p for p in xml if p.suffix.lower() == ".xml" and _head_is_export(p)]
+    found = list(sources(paths))  # a file named is taken whatever its name
+    for folder in (path for path in paths if path.is_dir()):
+        found += [p for p in sorted(folder.rglob("*.xml")) if _head_is_export(p)]
     return found
 
 
