@@ -167,7 +167,7 @@ def test_a_disqus_export_is_archived_and_rebuilt_by_reparse(corpus, tmp_path):
     archive = tmp_path / "archive"
     result = archiver("import", str(export), "--archive", str(archive))
     assert "189 items" in result.stdout and "refused" not in result.stdout
-    assert result.stdout.count(export.name) == 1 and "imported before" not in result.stdout
+    assert result.stdout.count(export.name) == 1 and "(0 imported before)" in result.stdout
     db = archive / "archive.db"
     counts = "SELECT COUNT(*), COUNT(parent_id), SUM(deleted), SUM(moderation = 'spam')"
     assert rows(db, counts + " FROM comments") == [(189, 74, 8, 13)]
