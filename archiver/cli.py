@@ -9,14 +9,14 @@ from pathlib import Path
 import click
 
 from archiver import __version__
-
-ARCHIVE_OPTION = click.option(
-    "--archive",
-    "archive",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Output folder (default: the ARCHIVE_DIR setting, 'archive').",
+from archiver.cli_research import (
+    ARCHIVE_OPTION,
+    default_archive,
+    export_threads,
+    forget,
+    import_command,
 )
+
 CONFIG_OPTION = click.option(
     "--config",
     "config_path",
@@ -115,7 +115,7 @@ def crawl(
     if config_path or due:
         if urls or bool(names) == due:
             raise click.UsageError("with a config: --all (the sites due) or site names, no --url")
-        config, last = load_with_runs(config_path, archive or Path(_default_archive()))
+        config, last = load_with_runs(config_path, archive or Path(default_archive()))
         jobs, waiting = config_jobs(config, list(names), last, settings, since)
     elif len(names) == 1:
         jobs, waiting = [CrawlJob(names[0], list(urls), settings, since)], []
@@ -172,7 +172,7 @@ def reparse(archive: Path | None, progress: bool, jobs: int, force: bool) -> Non
     from archiver.offline.reparse import ReparseRefused
     from archiver.offline.reparse import reparse as run_reparse
 
-    folder = archive or Path(_default_archive())
+    folder = archive or Path(default_archive())
     try:
         report = run_reparse(folder, progress=progress, jobs=jobs, force=force)
     except (ArchiveLocked, ArchiveUnwritable, ReparseRefused) as error:
@@ -208,7 +208,7 @@ def ingest(archive: Path | None, sources: tuple[Path, ...]) -> None:
     from archiver.offline.ingest import ingest as run_ingest
 
     try:
-        report = run_ingest(archive or Path(_default_archive()), list(sources), progress=True)
+        report = run_ingest(archive or Path(default_archive()), list(sources), progress=True)
     except (ArchiveLocked, ArchiveUnwritable, ValueError) as error:
         raise click.ClickException(str(error)) from error
     click.echo(report.render())
@@ -222,7 +222,7 @@ def verify(archive: Path | None) -> None:
     from archiver.archive.verify import verify_archive
     from archiver.offline.vanished import wrongly_vanished
 
-    folder = archive or Path(_default_archive())
+    folder = archive or Path(default_archive())
     report = verify_archive(folder)
     if report.ok:  # every capture is where the database says: read the vanishing ones
         report.problems += wrongly_vanished(folder)
@@ -240,7 +240,7 @@ def demo(archive: Path | None, verbose: bool) -> None:
     from archiver.terminal import CrawlDisplay, console
 
     with console(verbose), CrawlDisplay() as show:
-        report = run_demo(archive or Path(_default_archive()), progress=show)
+        report = run_demo(archive or Path(default_archive()), progress=show)
     click.echo(report.render(default_archive=archive is None))
 
 
@@ -257,7 +257,7 @@ def serve(archive: Path | None, port: int, replay_url: str | None) -> None:
     """Browse archive.db in Datasette on 127.0.0.1: facets, search, threads, replay links."""
     from archiver.serve.browse import serve as run_serve
 
-    folder = archive or Path(_default_archive())
+    folder = archive or Path(default_archive())
     if not (folder / "archive.db").exists():
         raise click.ClickException(f"no archive database at {folder / 'archive.db'}")
     click.echo(f"Datasette on http://127.0.0.1:{port}/archive (Ctrl-C to stop)")
@@ -275,7 +275,7 @@ def replay(archive: Path | None, port: int, index_only: bool) -> None:
     """Index new WARC files into a pywb collection and replay it offline on 127.0.0.1."""
     from archiver.serve.replay import serve_replay, update_collection
 
-    folder = archive or Path(_default_archive())
+    folder = archive or Path(default_archive())
     click.echo(update_collection(folder).render())
     if index_only:
         return
@@ -300,7 +300,7 @@ def export_wacz_command(archive: Path | None, output: Path) -> None:
     """Write a WACZ file (WARCs, index, article pages) that ReplayWeb.page opens."""
     from archiver.serve.wacz import export_wacz
 
-    folder = archive or Path(_default_archive())
+    folder = archive or Path(default_archive())
     try:
         click.echo(export_wacz(folder, output).render())
     except FileNotFoundError as error:
@@ -316,7 +316,7 @@ def status(archive: Path | None, config_path: Path | None) -> None:
     from archiver.store.schema import open_db
     from archiver.store.status import archive_status, render
 
-    folder = archive or Path(_default_archive())
+    folder = archive or Path(default_archive())
     database = folder / "archive.db"
     configured = config_file(config_path, folder)
     if not database.exists() and configured is None:
@@ -357,7 +357,7 @@ def schedule(
     from archiver.ops.schedule import Timer
     from archiver.registry import load_spider
 
-    folder = (archive or Path(_default_archive())).resolve()
+    folder = (archive or Path(default_archive())).resolve()
     try:
         if spider:
             if config_path or not every:
@@ -387,18 +387,9 @@ def _parse_overrides(pairs: tuple[str, ...]) -> dict[str, object]:
     return settings
 
 
-def _default_archive() -> str:
-    from archiver.settings import ARCHIVE_DIR
-
-    return ARCHIVE_DIR
-
-
-# Commands for research (import, export threads, forget) live in a module of their own.
-from archiver import cli_research  # noqa: E402, F401 - registers them on `cli` and `export`
+cli.add_command(import_command)
+cli.add_command(forget)
+export.add_command(export_threads, "threads")
 
 if __name__ == "__main__":  # pragma: no cover
-    # `python -m archiver.cli`: this file runs as __main__, the commands above were
-    # registered on the module archiver.cli, whose group is the one to run.
-    from archiver.cli import cli as registered
-
-    sys.exit(registered())
+    sys.exit(cli())

@@ -1,6 +1,6 @@
 """The commands researchers use: other tools' archives in (`import`), threads out
-(`export threads`), and people forgotten (`forget`). Registered on the `archiver`
-command group by `archiver.cli`."""
+(`export threads`), and people forgotten (`forget`), added to the `archiver` command
+by `archiver.cli`; and the `--archive` option every command shares."""
 
 from __future__ import annotations
 
@@ -8,10 +8,22 @@ from pathlib import Path
 
 import click
 
-from archiver.cli import ARCHIVE_OPTION, _default_archive, cli, export
+ARCHIVE_OPTION = click.option(
+    "--archive",
+    "archive",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Output folder (default: the ARCHIVE_DIR setting, 'archive').",
+)
 
 
-@cli.command("import")
+def default_archive() -> str:
+    from archiver.settings import ARCHIVE_DIR
+
+    return ARCHIVE_DIR
+
+
+@click.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @ARCHIVE_OPTION
 @click.option("--spider", default=None, help="Read every page with this spider (default: detect).")
@@ -25,14 +37,14 @@ def import_command(paths: tuple[Path, ...], archive: Path | None, spider: str | 
     if spider is not None and spider not in spider_names():
         raise click.BadParameter(f"no spider {spider!r}: {', '.join(spider_names())}")
     try:
-        folder = archive or Path(_default_archive())
+        folder = archive or Path(default_archive())
         report = import_archives(folder, list(paths), spider, progress=True)
     except (ArchiveLocked, ArchiveUnwritable) as error:
         raise click.ClickException(str(error)) from error
     click.echo(report.render())
 
 
-@cli.command()
+@click.command()
 @ARCHIVE_OPTION
 @click.option("--author", required=True, help="The commenter's name, as the site prints it.")
 @click.option("--site", default=None, help="Only on this site (default: every site).")
@@ -42,7 +54,7 @@ def forget(archive: Path | None, author: str, site: str | None) -> None:
     from archiver.store.redactions import forget as redact
     from archiver.store.schema import open_db
 
-    folder = archive or Path(_default_archive())
+    folder = archive or Path(default_archive())
     if not (folder / "archive.db").exists():
         raise click.ClickException(f"no archive database at {folder / 'archive.db'}")
     try:
@@ -58,7 +70,7 @@ def forget(archive: Path | None, author: str, site: str | None) -> None:
     )
 
 
-@export.command("threads")
+@click.command()
 @ARCHIVE_OPTION
 @click.option(
     "--format", "fmt", type=click.Choice(["jsonl", "csv", "edges", "graphml"]), default="jsonl",
@@ -71,7 +83,7 @@ def forget(archive: Path | None, author: str, site: str | None) -> None:
 @click.option("--site", default=None, help="Only this site's threads.")
 @click.option("--since", default=None, help="Only what was posted since this ISO date.")
 @click.option("--pseudonymize", "key", default=None, help="Replace names by keyed hashes.")
-def export_threads_command(
+def export_threads(
     archive: Path | None,
     fmt: str,
     output: Path,
@@ -85,7 +97,7 @@ def export_threads_command(
 
     from archiver.serve.export import Pseudonyms, export_threads
 
-    database = (archive or Path(_default_archive())) / "archive.db"
+    database = (archive or Path(default_archive())) / "archive.db"
     if not database.exists():
         raise click.ClickException(f"no archive database at {database}")
     names = Pseudonyms(key.encode()) if key else None
