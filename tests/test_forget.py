@@ -117,3 +117,21 @@ def test_a_rebuilt_database_stays_redacted(tmp_path):
     assert redacted == len(theirs)
     assert _everywhere(open_db(database), name) == []
     assert snapshot(database)["comments"] == before["comments"]
+
+
+def test_a_name_is_redacted_as_a_whole_word_only(tmp_path):
+    """Forgetting "Al" leaves "Also" and "Alice" alone, in stored and in new comments."""
+    from archiver.items import Article, Comment
+
+    db = open_db(tmp_path / "archive.db")
+    save_item(db, Article("s", "1", "https://s/1", "T"))
+    words = ["Al said so.", "Also Alice agrees with Al, not with Alberto."]
+    for number, (author, text) in enumerate([("Al", words[0]), ("Bo", words[1])], start=1):
+        save_item(db, Comment("s", str(number), "1", author, None, f"<p>{text}</p>", text))
+    forget(db, "Al", site="s")
+    texts = [t for (t,) in db.execute("SELECT body_text FROM comments ORDER BY id")]
+    assert texts == [REDACTED, f"Also Alice agrees with {REDACTED}, not with Alberto."]
+    later = "Al was right, Alberto."
+    save_item(db, Comment("s", "3", "1", "Cy", None, f"<p>{later}</p>", later))
+    (text,) = db.execute("SELECT body_text FROM comments WHERE site_comment_id = '3'").fetchone()
+    assert text == f"{REDACTED} was right, Alberto."

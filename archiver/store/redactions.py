@@ -11,6 +11,7 @@ every way a row is written again from them (a recrawl, `reparse`, `ingest`) hono
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
 import sqlite_utils
@@ -48,8 +49,13 @@ class Redactions:
             return text
         for where, name in self.names:
             if where in (site, ALL_SITES) and name in text:
-                text = text.replace(name, REDACTED)
+                text = _whole_name(name).sub(REDACTED, text)
         return text
+
+
+def _whole_name(name: str) -> re.Pattern[str]:
+    """The name as a whole word: "Al" is not the start of "Also"."""
+    return re.compile(rf"(?<!\w){re.escape(name)}(?!\w)")
 
 
 def quote_fields(
@@ -117,12 +123,20 @@ def apply_redactions(db: sqlite_utils.Database) -> dict[str, int]:
             " OR quoted_comment_id IN (SELECT id FROM comments WHERE redacted = 1))",
             params,
         )
-        counts["mentions"] += db.execute(
-            "UPDATE comments SET body_text = replace(body_text, :name, :redacted),"
-            " body_html = replace(body_html, :name, :redacted)"
+        named = db.execute(
+            "SELECT id, site, body_text, body_html FROM comments"
             f" WHERE (instr(body_text, :name) > 0 OR instr(body_html, :name) > 0){where}",
             params,
-        ).rowcount
+        ).fetchall()
+        pattern = _whole_name(name)
+        for row, _, text, html in named:
+            scrubbed = (pattern.sub(REDACTED, text or ""), pattern.sub(REDACTED, html or ""))
+            if scrubbed != (text or "", html or ""):
+                db.execute(
+                    "UPDATE comments SET body_text = ?, body_html = ? WHERE id = ?",
+                    (*scrubbed, row),
+                )
+                counts["mentions"] += 1
         db.execute(
             f"UPDATE articles SET author_id = NULL WHERE author_id IN ({authors})",
             params,
