@@ -296,13 +296,16 @@ def export() -> None:
 @click.option(
     "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="WACZ file."
 )
-def export_wacz_command(archive: Path | None, output: Path) -> None:
+@click.option(
+    "--include-redacted", is_flag=True, help="Keep pages that showed forgotten commenters."
+)
+def export_wacz_command(archive: Path | None, output: Path, include_redacted: bool) -> None:
     """Write a WACZ file (WARCs, index, article pages) that ReplayWeb.page opens."""
     from archiver.serve.wacz import export_wacz
 
     folder = archive or Path(default_archive())
     try:
-        click.echo(export_wacz(folder, output).render())
+        click.echo(export_wacz(folder, output, include_redacted).render())
     except FileNotFoundError as error:
         raise click.ClickException(str(error)) from error
 

@@ -85,3 +85,36 @@ def test_export_without_warc_files_is_a_clear_error(tmp_path):
     )
     assert result.returncode == 1
     assert "no closed WARC files" in result.stderr
+
+
+def test_pages_of_a_forgotten_commenter_stay_out_unless_asked(tmp_path):
+    """After `archiver forget`, the WACZ holds no record of a page that showed the
+    person's comments (the archive's WARC files still do); --include-redacted keeps them."""
+    archive = tmp_path / "archive"
+    archiver("demo", "--archive", str(archive))
+    db = archive / "archive.db"
+    ((name, shown),) = rows(
+        db,
+        """SELECT au.name, COUNT(DISTINCT c.capture_id) FROM comments c
+        JOIN authors au ON au.id = c.author_id GROUP BY au.name ORDER BY 2 DESC LIMIT 1""",
+    )
+    hidden = {u for (u,) in rows(db, f"""SELECT DISTINCT cap.url FROM comments c
+        JOIN captures cap ON cap.id = c.capture_id JOIN authors au ON au.id = c.author_id
+        WHERE au.name = '{name}'""")}  # fmt: skip
+    assert len(hidden) == shown >= 2
+    assert hidden & {u for (u,) in rows(db, "SELECT url FROM articles")}  # an article page
+    archiver("forget", "--author", name, "--archive", str(archive))
+    for include, expected in (([], set()), (["--include-redacted"], hidden)):
+        output = tmp_path / f"demo{len(include)}.wacz"
+        archiver("export", "wacz", "--archive", str(archive), "--output", str(output), *include)
+        with zipfile.ZipFile(output) as wacz:
+            index = gzip.decompress(wacz.read("indexes/index.cdx.gz")).decode()
+            pages = [json.loads(line) for line in wacz.read("pages/pages.jsonl").splitlines()]
+            warcs = [n for n in wacz.namelist() if n.startswith("archive/")]
+            body = b"".join(wacz.read(n) for n in warcs)
+        indexed = {u for u in hidden if f'"url": "{u}"' in index}
+        assert indexed == expected
+        articles = {u for (u,) in rows(db, "SELECT url FROM articles")}
+        assert ({p["url"] for p in pages[1:]} & hidden) == expected & articles
+        assert body  # the rest of the archive is there
+    assert all(path.stat().st_size for path in (archive / "warc").glob("*.warc.gz"))

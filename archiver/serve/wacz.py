@@ -24,6 +24,8 @@ from pathlib import Path
 
 from wacz.main import main as wacz_main
 
+from archiver.archive.reader import read_records
+
 PAGES_HEADER = {"format": "json-pages-1.0", "id": "pages", "title": "Archived articles"}
 
 ARTICLE_PAGES_SQL = """
@@ -71,19 +73,24 @@ def article_pages(db_path: Path) -> Iterator[dict]:
             }
 
 
-def export_wacz(archive: Path, output: Path) -> WaczReport:
-    """Package ARCHIVE/warc/*.warc.gz and the article pages into `output`."""
-    warcs = sorted(str(path) for path in (archive / "warc").glob("*.warc.gz"))
-    if not warcs:
+def export_wacz(archive: Path, output: Path, include_redacted: bool = False) -> WaczReport:
+    """Package ARCHIVE/warc/*.warc.gz and the article pages into `output`. The records of
+    pages that showed a forgotten commenter's comments are left out (the archive's own
+    WARC files keep them) unless `include_redacted`."""
+    files = sorted((archive / "warc").glob("*.warc.gz"))
+    if not files:
         raise FileNotFoundError(f"no closed WARC files in {archive / 'warc'}")
+    hidden = set() if include_redacted else _redacted_urls(archive / "archive.db")
     pages = 0
     with tempfile.TemporaryDirectory(prefix="news-archiver-wacz-") as folder:
+        warcs = [str(_without(path, hidden, Path(folder))) for path in files]
         pages_file = Path(folder) / "pages.jsonl"
         with pages_file.open("w", encoding="utf-8") as out:
             out.write(json.dumps(PAGES_HEADER) + "\n")
             for entry in article_pages(archive / "archive.db"):
-                out.write(json.dumps(entry, ensure_ascii=False) + "\n")
-                pages += 1
+                if entry["url"] not in hidden:
+                    out.write(json.dumps(entry, ensure_ascii=False) + "\n")
+                    pages += 1
         # --copy-pages: our pages file goes in as written, not re-derived from the WARCs.
         status = wacz_main(
             [
@@ -101,7 +108,39 @@ def export_wacz(archive: Path, output: Path) -> WaczReport:
     if status:
         raise RuntimeError(f"wacz create failed with status {status}")
     _declare_wacz_1_2(output)
-    return WaczReport(output, len(warcs), pages, output.stat().st_size)
+    return WaczReport(output, len(files), pages, output.stat().st_size)
+
+
+_REDACTED_URLS = """
+SELECT DISTINCT cap.url FROM comments c JOIN captures cap ON cap.id = c.capture_id
+WHERE c.redacted = 1
+"""
+
+
+def _redacted_urls(db_path: Path) -> set[str]:
+    with closing(sqlite3.connect(db_path)) as conn:
+        try:
+            return {url for (url,) in conn.execute(_REDACTED_URLS)}
+        except sqlite3.OperationalError:  # a database from before redactions
+            return set()
+
+
+def _without(path: Path, urls: set[str], folder: Path) -> Path:
+    """`path`, or a copy of it in `folder` without the records (requests, responses,
+    revisits) of these URLs, each other record's bytes kept as they are."""
+    if not urls:
+        return path
+    records = list(read_records(path, kinds=None, payloads=False))
+    target = "WARC-Target-URI"
+    if not any(r.record.rec_headers.get_header(target) in urls for r in records):
+        return path
+    copy = folder / path.name
+    with path.open("rb") as source, copy.open("wb") as out:
+        for found in records:
+            if found.record.rec_headers.get_header(target) not in urls:
+                source.seek(found.offset)
+                out.write(source.read(found.length))
+    return copy
 
 
 def _declare_wacz_1_2(output: Path) -> None:
