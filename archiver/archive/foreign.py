@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import BinaryIO
 from urllib.parse import quote
 
 from warcio.archiveiterator import ArchiveIterator
@@ -140,7 +141,7 @@ def archive_as_resource(source: Path, name: str, warc_dir: Path, prefix: str) ->
     return result
 
 
-def _copy_records(source: Path, out: object, result: Copied) -> int:
+def _copy_records(source: Path, out: BinaryIO, result: Copied) -> int:
     """Every complete record's bytes: its gzip member, or the record gzipped alone."""
     count = 0
     with source.open("rb") as stream:
@@ -149,11 +150,28 @@ def _copy_records(source: Path, out: object, result: Copied) -> int:
                 problem = f"record {found.record_id} has no length warcio can read"
                 result.damage.append(Damage(source.name, count, found.offset, problem))
                 break
-            stream.seek(found.offset)
-            raw = stream.read(found.length)
-            out.write(raw if raw[:2] == b"\x1f\x8b" else gzip.compress(raw, 6))  # type: ignore[attr-defined]
+            copy_span(stream, found.offset, found.length, out)
             count += 1
     return count
+
+
+def copy_span(stream: BinaryIO, offset: int, length: int, out: BinaryIO) -> None:
+    """A record's bytes, streamed: its gzip member as it is, else gzipped alone."""
+    stream.seek(offset)
+    head = stream.read(2)
+    stream.seek(offset)
+    target = (
+        out if head == b"\x1f\x8b" else gzip.GzipFile(filename="", fileobj=out, mode="wb", mtime=0)
+    )
+    left = length
+    while left > 0:
+        chunk = stream.read(min(left, _CHUNK))
+        if not chunk:
+            break
+        target.write(chunk)
+        left -= len(chunk)
+    if target is not out:
+        target.close()  # the member's trailer; `out` stays open
 
 
 def _convert_arc(source: Path, writer: WARCWriter, result: Copied) -> int:

@@ -24,7 +24,8 @@ from pathlib import Path
 
 from wacz.main import main as wacz_main
 
-from archiver.archive.reader import read_records
+from archiver.archive.foreign import copy_span
+from archiver.archive.reader import Record, read_records
 
 PAGES_HEADER = {"format": "json-pages-1.0", "id": "pages", "title": "Archived articles"}
 
@@ -130,16 +131,17 @@ def _without(path: Path, urls: set[str], folder: Path) -> Path:
     revisits) of these URLs, each other record's bytes kept as they are."""
     if not urls:
         return path
-    records = list(read_records(path, kinds=None, payloads=False))
-    target = "WARC-Target-URI"
-    if not any(r.record.rec_headers.get_header(target) in urls for r in records):
+
+    def kept(found: Record) -> bool:
+        return found.record.rec_headers.get_header("WARC-Target-URI") not in urls
+
+    if all(kept(found) for found in read_records(path, kinds=None, payloads=False)):
         return path
     copy = folder / path.name
     with path.open("rb") as source, copy.open("wb") as out:
-        for found in records:
-            if found.record.rec_headers.get_header(target) not in urls:
-                source.seek(found.offset)
-                out.write(source.read(found.length))
+        for found in read_records(path, kinds=None, payloads=False):
+            if kept(found):
+                copy_span(source, found.offset, found.length, out)
     return copy
 
 
