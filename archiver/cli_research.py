@@ -73,8 +73,9 @@ def forget(archive: Path | None, author: str, site: str | None) -> None:
 @click.command()
 @ARCHIVE_OPTION
 @click.option(
-    "--format", "fmt", type=click.Choice(["jsonl", "csv", "edges", "graphml"]), default="jsonl",
-    show_default=True, help="Rows as JSON lines or CSV; the reply/quote graph as edges or GraphML.",
+    "--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet", "edges", "graphml"]),
+    default="jsonl", show_default=True,
+    help="Rows as JSON lines, CSV or Parquet; the reply/quote graph as edges or GraphML.",
 )  # fmt: skip
 @click.option(
     "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="File."
@@ -102,7 +103,10 @@ def export_threads(
         raise click.ClickException(f"no archive database at {database}")
     names = Pseudonyms(key.encode()) if key else None
     db = sqlite_utils.Database(database)
-    count = export_threads(
-        db, output, fmt, articles=articles, site=site, since=since, pseudonyms=names
-    )
+    try:
+        count = export_threads(
+            db, output, fmt, articles=articles, site=site, since=since, pseudonyms=names
+        )
+    except ValueError as error:  # Parquet without pyarrow
+        raise click.ClickException(str(error)) from error
     click.echo(f"Wrote {count} {'nodes' if fmt == 'graphml' else 'rows'} to {output}")

@@ -133,3 +133,25 @@ def test_pseudonyms_leave_no_name_and_stay_stable(archive_db, tmp_path):
         if r["quoted_authors"]
     ]
     assert linked and any(author in quoted for quoted, author in linked)
+
+
+def test_parquet_holds_the_same_rows_with_their_types(archive_db, tmp_path, monkeypatch):
+    """Parquet, in row groups small enough that the threads span several: the same rows
+    as JSON lines, with integers, booleans and lists of strings as such."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    import archiver.serve.export as export
+
+    monkeypatch.setattr(export, "PARQUET_BATCH", 25)
+    export_threads(archive_db, tmp_path / "t.jsonl", "jsonl")
+    written = export_threads(archive_db, tmp_path / "t.parquet", "parquet")
+    table = pq.read_table(tmp_path / "t.parquet")
+    assert written == table.num_rows == 88
+    assert pq.ParquetFile(tmp_path / "t.parquet").num_row_groups == 4
+    assert table.to_pylist() == _jsonl(tmp_path / "t.jsonl")
+    assert table.schema.field("position").type == pa.int64()
+    assert table.schema.field("deleted").type == pa.bool_()
+    assert table.schema.field("quoted_comment_ids").type == pa.list_(pa.string())
+    export_threads(archive_db, tmp_path / "a.parquet", "parquet", articles=True)
+    assert pq.read_table(tmp_path / "a.parquet").column("comments_stored").to_pylist() == [14, 74]

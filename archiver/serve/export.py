@@ -33,7 +33,9 @@ ARTICLE_FIELDS = (
     "site", "article_id", "article_url", "article_title", "author", "published",
     "comments_shown", "comments_stored", "warc_filename", "warc_offset", "warc_record_id",
 )  # fmt: skip
-FORMATS = ("jsonl", "csv", "edges", "graphml")
+FORMATS = ("jsonl", "csv", "parquet", "edges", "graphml")
+#: rows a Parquet row group holds: memory stays flat whatever the export's size
+PARQUET_BATCH = 10_000
 
 # Depth from the thread's roots; a comment whose parent is known only by id (not
 # archived) and its replies have no depth.
@@ -171,6 +173,13 @@ def export_threads(
     """Write the export to `output`; return the rows (or edges) written."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}: one of {', '.join(FORMATS)}")
+    if fmt == "parquet":
+        fields, rows = (
+            (ARTICLE_FIELDS, article_rows(db, site, since, pseudonyms))
+            if articles
+            else (COMMENT_FIELDS, comment_rows(db, site, since, pseudonyms))
+        )
+        return _write_parquet(output, fields, rows)
     with output.open("w", encoding="utf-8", newline="") as out:
         if fmt == "edges":
             return _write_csv(out, ("site", "source", "target", "kind"), edge_rows(db, site, since))
@@ -188,6 +197,42 @@ def export_threads(
                 count += 1
             return count
         return _write_csv(out, fields, rows)
+
+
+# Parquet column types: what is not listed is a string.
+_PARQUET_INTS = {"depth", "position", "warc_offset", "comments_shown", "comments_stored"}
+_PARQUET_LISTS = {"quoted_comment_ids", "quoted_authors"}
+
+
+def _write_parquet(output: Path, fields: tuple[str, ...], rows: Iterator[dict[str, Any]]) -> int:
+    """Rows as Parquet with proper types (integers, booleans, lists of strings), written
+    in row groups of PARQUET_BATCH. pyarrow is the `parquet` extra."""
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError as error:
+        raise ValueError("Parquet needs pyarrow: pip install 'news-archiver[parquet]'") from error
+
+    def kind(name: str) -> Any:  # noqa: ANN401 - a pyarrow type
+        if name in _PARQUET_INTS:
+            return pa.int64()
+        if name == "deleted":
+            return pa.bool_()
+        return pa.list_(pa.string()) if name in _PARQUET_LISTS else pa.string()
+
+    schema = pa.schema([(name, kind(name)) for name in fields])
+    count = 0
+    with pq.ParquetWriter(str(output), schema) as writer:
+        batch: list[dict[str, Any]] = []
+        for row in rows:
+            batch.append(row)
+            if len(batch) >= PARQUET_BATCH:
+                writer.write_table(pa.Table.from_pylist(batch, schema=schema))
+                count, batch = count + len(batch), []
+        if batch or count == 0:
+            writer.write_table(pa.Table.from_pylist(batch, schema=schema))
+            count += len(batch)
+    return count
 
 
 def _write_csv(out: IO[str], fields: tuple[str, ...], rows: Iterator[dict[str, Any]]) -> int:
