@@ -27,18 +27,25 @@ def default_archive() -> str:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @ARCHIVE_OPTION
 @click.option("--spider", default=None, help="Read every page with this spider (default: detect).")
-def import_command(paths: tuple[Path, ...], archive: Path | None, spider: str | None) -> None:
+@click.option(
+    "--in-place", is_flag=True, help="Link .warc.gz files where they are instead of copying."
+)
+def import_command(
+    paths: tuple[Path, ...], archive: Path | None, spider: str | None, in_place: bool
+) -> None:
     """Bring other tools' WARC, ARC and WACZ files (or folders of them) into the archive
     and read their pages' threads."""
     from archiver.archive.lock import ArchiveLocked, ArchiveUnwritable
     from archiver.offline.imports import import_archives
     from archiver.registry import spider_names
 
+    if spider is not None and in_place:
+        raise click.BadParameter("a file linked in place names no spider: --spider needs a copy")
     if spider is not None and spider not in spider_names():
         raise click.BadParameter(f"no spider {spider!r}: {', '.join(spider_names())}")
     try:
         folder = archive or Path(default_archive())
-        report = import_archives(folder, list(paths), spider, progress=True)
+        report = import_archives(folder, list(paths), spider, progress=True, in_place=in_place)
     except (ArchiveLocked, ArchiveUnwritable) as error:
         raise click.ClickException(str(error)) from error
     click.echo(report.render())

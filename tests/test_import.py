@@ -62,6 +62,14 @@ def test_a_wget_warc_of_a_wordpress_site_gives_the_threads_our_crawl_gives(tmp_p
         " JOIN captures cap ON cap.id = c.capture_id",
     )
     assert pointed and all(records[r] == o and f == copy.name for r, o, f in pointed)
+    # linked where it is (--in-place), not copied: the same threads, rebuilt by reparse
+    linked = tmp_path / "linked"
+    archiver("import", "--in-place", str(wget_file), "--archive", str(linked))
+    (link,) = warc_files(linked)
+    assert link.is_symlink() and link.resolve() == wget_file.resolve()
+    assert rows(linked / "archive.db", THREADS) == ours
+    archiver("reparse", "--archive", str(linked), "--no-progress")
+    assert rows(linked / "archive.db", THREADS) == ours
     # the same file again adds nothing; reparse rebuilds the same rows from the copy
     again = archiver("import", str(wget_file), "--archive", str(imported))
     assert "0 new page records" in again.stdout and "imported before" in again.stdout
@@ -177,3 +185,17 @@ def test_a_disqus_export_is_archived_and_rebuilt_by_reparse(corpus, tmp_path):
     before = snapshot(db)
     archiver("reparse", "--archive", str(archive), "--no-progress")
     assert snapshot(db) == before
+
+
+def test_a_file_linked_in_place_is_read_whatever_its_warcinfo_says(corpus, tmp_path):
+    """warcio's example.warc.gz names a webrecorder collection as its isPartOf: linked
+    in place, its pages are read by what they show, by the import and by reparse; a
+    file that is not a .warc.gz is refused for linking."""
+    archive = tmp_path / "archive"
+    good, plain = corpus / "warc" / "example.warc.gz", corpus / "warc" / "example.warc"
+    result = archiver("import", "--in-place", str(good), str(plain), "--archive", str(archive))
+    assert "refused example.warc:" in result.stdout and "KeyError" not in result.stdout
+    assert rows(archive / "archive.db", "SELECT COUNT(*) FROM articles")[0][0] == 1
+    before = snapshot(archive / "archive.db")
+    archiver("reparse", "--archive", str(archive), "--no-progress")
+    assert snapshot(archive / "archive.db") == before

@@ -30,11 +30,9 @@ from urllib.parse import quote
 from warcio.archiveiterator import ArchiveIterator
 from warcio.warcwriter import WARCWriter
 
-from archiver.archive.names import IMPORTED_FIELD, SPIDER_FIELD, WARC_SUFFIX, file_stamp
+from archiver.archive.names import DETECT, IMPORTED_FIELD, SPIDER_FIELD, WARC_SUFFIX, file_stamp
 from archiver.archive.reader import Damage, complete_records
 
-#: `isPartOf` of an imported file whose pages are each read by the spider they show
-DETECT = "*"
 #: what an import takes, by name
 SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz", ".wacz")
 _CHUNK = 1 << 20
@@ -112,6 +110,27 @@ def copy_into(source: Path, name: str, warc_dir: Path, spider: str, prefix: str)
         partial.unlink()
         return result
     partial.replace(final)
+    result.path = final
+    return result
+
+
+def link_into(source: Path, name: str, warc_dir: Path, prefix: str) -> Copied:
+    """A gzipped WARC file joined as it is, where it is (`import --in-place`): a symbolic
+    link in `warc_dir`, read page by page (the reader's DETECT for a linked file). Only a
+    file that reads to its end is linked; the archive then depends on it staying there."""
+    result = Copied(name)
+    if not source.name.lower().endswith(".warc.gz") or _is_arc(source):
+        result.damage.append(Damage(name, 0, 0, "only .warc.gz files can be linked in place"))
+        return result
+    result.records = sum(1 for _ in complete_records(source, result.damage, kinds=None))
+    if result.damage or not result.records:
+        return result
+    stamp = file_stamp(_first_date(source) or datetime.now(UTC))
+    final = warc_dir / f"{prefix}-{stamp}-00000-inplace-{_digest(source)[:16]}{WARC_SUFFIX}"
+    if final.exists():
+        result.path, result.known = final, True
+        return result
+    final.symlink_to(source.resolve())
     result.path = final
     return result
 

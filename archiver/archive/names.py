@@ -15,6 +15,9 @@ from datetime import UTC, datetime
 SPIDER_FIELD = "isPartOf"
 #: the warcinfo field of an imported file (archive.foreign): the file it was copied from
 IMPORTED_FIELD = "importedFrom"
+#: `isPartOf` of an imported file whose pages are each read by the spider they show; the
+#: spider of a file linked into the archive as it is (`import --in-place`), which has none
+DETECT = "*"
 MAXSIZE_FIELD = "download-maxsize"
 OPEN_SUFFIX = ".open"
 WARC_SUFFIX = ".warc.gz"

@@ -15,7 +15,13 @@ from pathlib import Path
 from warcio.archiveiterator import ArchiveIterator
 from warcio.recordloader import ArcWarcRecord
 
-from archiver.archive.names import IMPORTED_FIELD, MAXSIZE_FIELD, SPIDER_FIELD, WARC_SUFFIX
+from archiver.archive.names import (
+    DETECT,
+    IMPORTED_FIELD,
+    MAXSIZE_FIELD,
+    SPIDER_FIELD,
+    WARC_SUFFIX,
+)
 
 #: the records a page was captured in (other tools also write pages as resource records)
 CAPTURE_RECORDS = ("response", "revisit", "resource")
@@ -58,6 +64,7 @@ def read_records(
     Without `payloads` a record's block is read in chunks and dropped, so memory
     stays flat whatever the record's size. Errors of a broken file propagate.
     """
+    linked = path.is_symlink()
     with path.open("rb") as stream:
         info = _warcinfo_at_start(stream) if start else {}
         stream.seek(start)
@@ -80,7 +87,8 @@ def read_records(
                 length=records.get_record_length(),
                 record=record,
                 payload=payload,
-                spider=info.get(SPIDER_FIELD),
+                # a file linked in as it is (import --in-place) names no spider of ours
+                spider=DETECT if linked else info.get(SPIDER_FIELD),
                 max_size=int(cap) if (cap := info.get(MAXSIZE_FIELD, "")).isdigit() else 0,
                 missing=_bytes_missing(record),
                 digests_ok=checked,

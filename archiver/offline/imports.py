@@ -18,14 +18,15 @@ from pathlib import Path
 import sqlite_utils
 
 from archiver.archive.foreign import (
-    DETECT,
     Copied,
     archive_as_resource,
     copy_into,
+    link_into,
     sources,
     warc_members,
 )
 from archiver.archive.lock import lock_archive
+from archiver.archive.names import DETECT
 from archiver.archive.reader import complete_records
 from archiver.items import FetchError
 from archiver.offline.disqus import is_disqus_export
@@ -66,10 +67,15 @@ class ImportReport:
 
 
 def import_archives(
-    target: Path, paths: list[Path], spider: str | None = None, progress: bool = False
+    target: Path,
+    paths: list[Path],
+    spider: str | None = None,
+    progress: bool = False,
+    in_place: bool = False,
 ) -> ImportReport:
     """Bring other tools' archive files into `target` and read their pages; with
-    `progress`, a bar on the terminal over the files' bytes."""
+    `progress`, a bar on the terminal over the files' bytes; `in_place`: .warc.gz files
+    are linked where they are, not copied (their pages are then told by what they show)."""
     lock_archive(target)
     warc_dir = target / "warc"
     warc_dir.mkdir(parents=True, exist_ok=True)
@@ -83,6 +89,9 @@ def import_archives(
             show_counts(bar, report.records, report.items)
             if path.suffix.lower() == ".xml":
                 _import_export(db, path, warc_dir, report)
+                continue
+            if in_place:
+                _link(db, path, warc_dir, report)
                 continue
             try:
                 with warc_members(path) as members:
@@ -129,6 +138,15 @@ def _import_export(
     copied = archive_as_resource(path, path.name, warc_dir, WARC_PREFIX)
     report.copied.append(copied)
     _read_copy(db, copied.path, report)  # type: ignore[arg-type]
+
+
+def _link(db: sqlite_utils.Database, path: Path, warc_dir: Path, report: ImportReport) -> None:
+    linked = link_into(path, path.name, warc_dir, WARC_PREFIX)
+    report.copied.append(linked)
+    if linked.path is None:
+        report.refused.append((path.name, _why_nothing(linked)))
+    else:
+        _read_copy(db, linked.path, report)
 
 
 def _why_nothing(copied: Copied) -> str:

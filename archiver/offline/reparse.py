@@ -17,6 +17,7 @@ from concurrent.futures import Future
 from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,8 +25,8 @@ import sqlite_utils
 from scrapy.settings.default_settings import RETRY_HTTP_CODES
 
 from archiver.archive.capture import Capture, capture_of
-from archiver.archive.foreign import DETECT
 from archiver.archive.lock import lock_archive
+from archiver.archive.names import DETECT
 from archiver.archive.reader import Damage, Record, complete_records, warc_files
 from archiver.extract.page import capture_items, response_of
 from archiver.extract.responses import DECODE_ERRORS, release_parse_tree
@@ -33,7 +34,7 @@ from archiver.extract.workers import forked_pool
 from archiver.items import FetchError, Item, PageDone
 from archiver.offline.disqus import import_disqus, is_disqus_export
 from archiver.platforms.detect import platform_of
-from archiver.registry import load_spider
+from archiver.registry import load_spider, spider_names
 from archiver.store import frontier
 from archiver.store.completeness import check_threads
 from archiver.store.redactions import apply_redactions
@@ -106,12 +107,17 @@ def record_items(spider: str, capture: Capture, payload: bytes) -> list[Item]:
 
     An imported file names no spider (DETECT): each of its pages is read by the one
     it shows (`platform_of`); what no spider reads is only its capture."""
-    if spider == DETECT:
+    if spider == DETECT or spider not in _spiders():  # another tool's isPartOf, say
         found = _detected(capture, payload)
         if found is None:
             return [PageDone(capture.url, capture=capture.warc_record_id)]
         spider = found
     return capture_items(capture, payload, load_spider(spider).parse_page)
+
+
+@lru_cache(maxsize=1)
+def _spiders() -> frozenset[str]:
+    return frozenset(spider_names())
 
 
 def _detected(capture: Capture, payload: bytes) -> str | None:
