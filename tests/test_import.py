@@ -199,3 +199,52 @@ def test_a_file_linked_in_place_is_read_whatever_its_warcinfo_says(corpus, tmp_p
     before = snapshot(archive / "archive.db")
     archiver("reparse", "--archive", str(archive), "--no-progress")
     assert snapshot(archive / "archive.db") == before
+
+
+def test_two_wayback_captures_give_one_thread_with_its_history(corpus, tmp_path):
+    """The real the-pain.net capture (2013) and a later one of the same page (2014: its
+    last comment gone, another edited), saved in that order: one thread at the original
+    URL, the gone comment marked at the later capture's time, the edit kept as a version."""
+    import json
+
+    from lxml import html as lxml_html
+
+    from archiver.archive.writer import Exchange, WarcFileWriter
+    from tests.test_sites import SITES
+
+    meta = json.loads((SITES / "wordpress" / "thepain_silkroad_wayback" / "meta.json").read_text())
+    first = (corpus / meta["corpus"]).read_bytes()
+    tree = lxml_html.fromstring(first)
+    gone = tree.get_element_by_id("comment-28206")
+    gone.getparent().remove(gone)
+    edited = tree.get_element_by_id("div-comment-8410").find_class("comment-body")
+    body = edited[0] if edited else tree.get_element_by_id("div-comment-8410")
+    body.append(lxml_html.fromstring("<p>Nachtrag: danke!</p>"))
+    later = lxml_html.tostring(tree, encoding="utf-8")
+    html = [("Content-Type", "text/html; charset=UTF-8")]
+    url_2013 = meta["url"]
+    url_2014 = url_2013.replace("/web/20130307194448/", "/web/20140102030405/")
+    for number, (url, page) in enumerate([(url_2013, first), (url_2014, later)]):
+        writer = WarcFileWriter(tmp_path / f"theirs{number}", prefix="wayback", info={})
+        writer.write_exchange(Exchange(url, "GET", [], b"", 200, html, page))
+        writer.close()
+    archive = tmp_path / "archive"
+    archiver("import", str(tmp_path / "theirs0"), str(tmp_path / "theirs1"), "--archive",
+             str(archive))  # fmt: skip
+    db = archive / "archive.db"
+    original = url_2013.split("/web/20130307194448/", 1)[1]
+    assert rows(db, "SELECT url FROM articles") == [(original,)]
+    assert rows(db, "SELECT COUNT(*), SUM(deleted) FROM comments") == [(34, 1)]
+    assert rows(db, "SELECT site_comment_id, vanished_at FROM comments WHERE deleted = 1") == [
+        ("28206", "2014-01-02T03:04:05Z")
+    ]
+    versions = rows(
+        db,
+        """SELECT c.site_comment_id FROM comment_versions v
+        JOIN comments c ON c.id = v.comment_id""",
+    )
+    assert versions == [("8410",)]
+    assert (
+        "Nachtrag"
+        in rows(db, "SELECT body_text FROM comments WHERE site_comment_id = '8410'")[0][0]
+    )

@@ -15,7 +15,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future
 from contextlib import closing
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -30,6 +30,7 @@ from archiver.archive.names import DETECT
 from archiver.archive.reader import Damage, Record, complete_records, warc_files
 from archiver.extract.page import capture_items, response_of
 from archiver.extract.responses import DECODE_ERRORS, release_parse_tree
+from archiver.extract.urls import wayback_capture
 from archiver.extract.workers import forked_pool
 from archiver.items import FetchError, Item, PageDone
 from archiver.offline.disqus import import_disqus, is_disqus_export
@@ -78,6 +79,9 @@ def process_record(
     process already read them (see record_items).
     """
     capture = capture_of(found)
+    captured = wayback_capture(capture.url)[1]
+    if captured:  # a Wayback Machine capture: the page as it was then, not when fetched
+        capture = replace(capture, fetched_at=captured)
     save_capture(db, capture, run_id, processed=not capture.parsed_by_spider)
     if capture.url.endswith("/robots.txt") or found.spider is None:
         return 0
