@@ -49,6 +49,7 @@ CONTENDERS = (
     "wget",
     "scrapy fetch only",  # the archiver's fetcher alone on the crawl's URLs (bench/floor.py)
     "archiver crawl",
+    "parse floor",  # what any rebuild must do: read each HTML response, build its tree
     "archiver reparse",
     f"archiver reparse -j{JOBS}",
 )
@@ -58,6 +59,7 @@ TARGET_CRAWL_VS_WGET = 1.0
 TARGET_REPARSE_PAGES_PER_S = 300.0
 TARGET_PEAK_RSS_MB = 250.0
 TARGET_RSS_GROWTH = 0.10
+TARGET_REPARSE_VS_PARSE_FLOOR = 4.0  # issue 16: reparse on one core at most 4× the floor
 
 
 @dataclass
@@ -184,6 +186,7 @@ def run_round(url: str, out: Path, result: SizeResult, site: WpSite) -> None:
     crawl, crawl_pages = run_archiver(crawl_args(url, archive), out / "crawl.log", archive)
     result.comments_after_crawl = _count(archive / "archive.db", "comments")
     floor = run_floor(sorted((archive / "warc").glob("*.warc.gz")), out)
+    parse_floor = measure_on_warcs("bench.parse_floor", archive, out / "parse-floor.log")
     reparses = []
     for jobs in (1, JOBS):
         reparse_args = ["reparse", "--archive", str(archive), "--no-progress", "--jobs", str(jobs)]
@@ -193,7 +196,7 @@ def run_round(url: str, out: Path, result: SizeResult, site: WpSite) -> None:
         result.comments_after_reparse = _count(archive / "archive.db", "comments")
     wanted = post_page_paths(site)
     result.same_post_pages = (wget_pages & wanted) == (crawl_pages & wanted) == wanted
-    for name, run in zip(CONTENDERS, (wget, floor, crawl, *reparses), strict=True):
+    for name, run in zip(CONTENDERS, (wget, floor, crawl, parse_floor, *reparses), strict=True):
         result.runs.setdefault(name, []).append(run)
 
 
@@ -203,6 +206,16 @@ def run_wget(url: str, out: Path) -> tuple[Run, set[str]]:
     if run.exit_code not in (0, 8):  # 8: some URL answered an error (404s), as on any site
         raise RuntimeError(f"wget failed ({run.exit_code}); see {out / 'wget.log'}")
     return _with_warcs(run, sorted(out.glob("wget*.warc.gz")))
+
+
+def measure_on_warcs(module: str, archive: Path, log: Path) -> Run:
+    """A `python -m module WARC…` run over the crawl's WARC files, its pages counted."""
+    warcs = sorted((archive / "warc").glob("*.warc.gz"))
+    run = measure([sys.executable, "-m", module, *map(str, warcs)], log)
+    if run.exit_code != 0:
+        raise RuntimeError(f"{module} failed ({run.exit_code}); see {log}")
+    run.pages = int(log.read_text().split()[0])
+    return run
 
 
 def run_floor(warcs: list[Path], out: Path) -> Run:
@@ -287,7 +300,15 @@ def targets(sizes: list[SizeResult]) -> dict[str, dict]:
         for s in summaries.values()
         for c in ("archiver crawl", "archiver reparse")
     )
+    vs_floor = max(
+        s["archiver reparse"]["wall_s"] / s["parse floor"]["wall_s"] for s in summaries.values()
+    )
     out = {
+        "reparse_vs_parse_floor": {
+            "value": round(vs_floor, 2),
+            "target": TARGET_REPARSE_VS_PARSE_FLOOR,
+            "met": vs_floor <= TARGET_REPARSE_VS_PARSE_FLOOR,
+        },
         "crawl_wall_vs_wget": {
             "value": crawl_ratio,
             "target": TARGET_CRAWL_VS_WGET,
