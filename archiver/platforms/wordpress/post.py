@@ -108,11 +108,6 @@ _OLDER, _NEWER = (
 _DIGITS = re.compile(r"\d+")
 
 
-def post_id_of(response: TextResponse) -> str | None:
-    """The WordPress post id of a single post's page; None on a listing page."""
-    return find_post_id(Doc(response.selector.root))
-
-
 def find_post_id(doc: Doc) -> str | None:
     """The post's id, ranked: what WordPress prints for a single post first, then what a
     theme or a stripped copy (no head, a look-alike CMS) still shows; None on a listing."""
@@ -166,11 +161,6 @@ def site_key(doc: Doc, url: str) -> str:
     found = urlsplit(urljoin(url, original_url(api.split("wp-json")[0])) if api else url)
     path = found.path.rstrip("/") if api else ""
     return (found.hostname or "").removeprefix("www.") + path
-
-
-def comment_page_number(response: TextResponse) -> int:
-    """Which comment page this is; a post page without one in its URL may show the last."""
-    return page_number(Doc(response.selector.root), response.url)
 
 
 def url_comment_page(url: str) -> int | None:

@@ -28,9 +28,9 @@ from archiver.items import FetchError
 from archiver.platforms.wordpress.comments import COMMENT_ID
 from archiver.platforms.wordpress.page import parse_page
 from archiver.platforms.wordpress.post import (
-    comment_page_number,
     displayed_count,
-    post_id_of,
+    find_post_id,
+    page_number,
     post_path,
     url_comment_page,
 )
@@ -83,9 +83,9 @@ class WordpressPlatform(NewsSpider):
             yield self._request(response, later, **{Meta.LINK: Link.COMMENTS}) if later else None
         elif kind != "html":
             return
-        elif (post := post_id_of(response)) is not None:
-            yield from self._comment_pages(response)
-            yield from self._comments_from_api(response, post)
+        elif (post := find_post_id(doc := Doc(response.selector.root))) is not None:
+            yield from self._comment_pages(response, doc)
+            yield from self._comments_from_api(response, doc, post)
         elif not self._listing_too_old(response):
             yield from self._from_listing(response)
 
@@ -108,9 +108,9 @@ class WordpressPlatform(NewsSpider):
             request.meta.update(meta)
         return request
 
-    def _comment_pages(self, response: TextResponse) -> Iterator[Request | None]:
+    def _comment_pages(self, response: TextResponse, doc: Doc) -> Iterator[Request | None]:
         """The post's other comment pages, from its comment navigation; never permalinks."""
-        own = comment_page_number(response)
+        own = page_number(doc, response.url)
         post = post_path(response.url)
         # Only links naming a comment page, not permalinks: joining a page's hundreds of
         # other links cost ~20 ms a page.
@@ -129,11 +129,12 @@ class WordpressPlatform(NewsSpider):
             ):
                 yield self._request(response, url)
 
-    def _comments_from_api(self, response: TextResponse, post: str) -> Iterator[Request | None]:
+    def _comments_from_api(
+        self, response: TextResponse, doc: Doc, post: str
+    ) -> Iterator[Request | None]:
         """The post's comments through the REST API, when its page shows a count its
         markup does not hold: no comment id at all (a theme that hides them), or fewer
         ids than the count on an unpaginated thread. Asked once, from the post's own URL."""
-        doc = Doc(response.selector.root)
         api = doc.attr("link", "href", rel="https://api.w.org/")
         shown = displayed_count(doc)
         if not api or not shown or url_comment_page(response.url) is not None:
