@@ -90,17 +90,13 @@ def copy_into(source: Path, name: str, warc_dir: Path, spider: str, prefix: str)
     result = Copied(name)
     digest = _digest(source)
     first = _first_date(source)
-    stamp = file_stamp(first or datetime.now(UTC))
-    final = warc_dir / f"{prefix}-{stamp}-00000-import-{digest[:16]}{WARC_SUFFIX}"
+    final = _named(warc_dir, prefix, first or datetime.now(UTC), "import", digest)
     if final.exists():
         result.path, result.known = final, True
         return result
     partial = warc_dir / f".{final.name}.import"  # matches no *.warc.gz glob while written
     with partial.open("wb") as out:
-        writer = WARCWriter(out, gzip=True, warc_version="WARC/1.1")
-        info = {SPIDER_FIELD: spider, IMPORTED_FIELD: name, "importedSha1": digest}
-        info["software"] = "news-archiver import"
-        writer.write_record(writer.create_warcinfo_record(final.name, info))
+        writer = _started(out, final, spider, name, digest)
         if _is_arc(source):
             result.converted = True
             result.records = _convert_arc(source, writer, result)
@@ -125,8 +121,8 @@ def link_into(source: Path, name: str, warc_dir: Path, prefix: str) -> Copied:
     result.records = sum(1 for _ in complete_records(source, result.damage, kinds=None))
     if result.damage or not result.records:
         return result
-    stamp = file_stamp(_first_date(source) or datetime.now(UTC))
-    final = warc_dir / f"{prefix}-{stamp}-00000-inplace-{_digest(source)[:16]}{WARC_SUFFIX}"
+    moment = _first_date(source) or datetime.now(UTC)
+    final = _named(warc_dir, prefix, moment, "inplace", _digest(source))
     if final.exists():
         result.path, result.known = final, True
         return result
@@ -140,16 +136,14 @@ def archive_as_resource(source: Path, name: str, warc_dir: Path, prefix: str) ->
     one `resource` record, so the database can be rebuilt from the WARC files alone."""
     result = Copied(name)
     digest = _digest(source)
-    stamp = file_stamp(datetime.fromtimestamp(source.stat().st_mtime, UTC))
-    final = warc_dir / f"{prefix}-{stamp}-00000-import-{digest[:16]}{WARC_SUFFIX}"
+    moment = datetime.fromtimestamp(source.stat().st_mtime, UTC)
+    final = _named(warc_dir, prefix, moment, "import", digest)
     if final.exists():
         result.path, result.known = final, True
         return result
     partial = warc_dir / f".{final.name}.import"
     with partial.open("wb") as out, source.open("rb") as content:
-        writer = WARCWriter(out, gzip=True, warc_version="WARC/1.1")
-        info = {SPIDER_FIELD: DETECT, IMPORTED_FIELD: name, "importedSha1": digest}
-        writer.write_record(writer.create_warcinfo_record(final.name, info))
+        writer = _started(out, final, DETECT, name, digest)
         uri = f"file:///{quote(name)}"
         record = writer.create_warc_record(
             uri, "resource", payload=content, warc_content_type="application/xml"
@@ -158,6 +152,21 @@ def archive_as_resource(source: Path, name: str, warc_dir: Path, prefix: str) ->
     partial.replace(final)
     result.path, result.records = final, 1
     return result
+
+
+def _named(warc_dir: Path, prefix: str, moment: datetime, kind: str, digest: str) -> Path:
+    """A copy's name: by the date of its first record (reparse reads in name order) and
+    the digest of its source (a file imported twice is noticed)."""
+    return warc_dir / f"{prefix}-{file_stamp(moment)}-00000-{kind}-{digest[:16]}{WARC_SUFFIX}"
+
+
+def _started(out: BinaryIO, final: Path, spider: str, source: str, digest: str) -> WARCWriter:
+    """A copy's writer, its warcinfo written: the spider, and the file it came from."""
+    writer = WARCWriter(out, gzip=True, warc_version="WARC/1.1")
+    info = {SPIDER_FIELD: spider, IMPORTED_FIELD: source, "importedSha1": digest}
+    info["software"] = "news-archiver import"
+    writer.write_record(writer.create_warcinfo_record(final.name, info))
+    return writer
 
 
 def _copy_records(source: Path, out: BinaryIO, result: Copied) -> int:

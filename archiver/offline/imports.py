@@ -91,17 +91,13 @@ def import_archives(
                 _import_export(db, path, warc_dir, report)
                 continue
             if in_place:
-                _link(db, path, warc_dir, report)
+                _take(db, link_into(path, path.name, warc_dir, WARC_PREFIX), report)
                 continue
             try:
                 with warc_members(path) as members:
                     for name, member in members:
                         copied = copy_into(member, name, warc_dir, spider or DETECT, WARC_PREFIX)
-                        report.copied.append(copied)
-                        if copied.path is None:
-                            report.refused.append((name, _why_nothing(copied)))
-                        else:
-                            _read_copy(db, copied.path, report)
+                        _take(db, copied, report)
             except (OSError, ValueError) as error:  # unreadable, not a zip, a folder's loop
                 report.refused.append((str(path), f"{type(error).__name__}: {error}"))
         report.threads_incomplete = check_threads(db)
@@ -135,24 +131,18 @@ def _import_export(
     if not _head_is_export(path):
         report.refused.append((path.name, "no WARC, ARC, WACZ file nor Disqus export"))
         return
-    copied = archive_as_resource(path, path.name, warc_dir, WARC_PREFIX)
+    _take(db, archive_as_resource(path, path.name, warc_dir, WARC_PREFIX), report)
+
+
+def _take(db: sqlite_utils.Database, copied: Copied, report: ImportReport) -> None:
+    """A file copied or linked in: its records read, or why nothing could be."""
     report.copied.append(copied)
-    _read_copy(db, copied.path, report)  # type: ignore[arg-type]
-
-
-def _link(db: sqlite_utils.Database, path: Path, warc_dir: Path, report: ImportReport) -> None:
-    linked = link_into(path, path.name, warc_dir, WARC_PREFIX)
-    report.copied.append(linked)
-    if linked.path is None:
-        report.refused.append((path.name, _why_nothing(linked)))
+    if copied.path is not None:
+        _read_copy(db, copied.path, report)
+    elif copied.damage:
+        report.refused.append((copied.source, copied.damage[0].render()))
     else:
-        _read_copy(db, linked.path, report)
-
-
-def _why_nothing(copied: Copied) -> str:
-    if copied.damage:
-        return copied.damage[0].render()
-    return "holds no WARC or ARC record"
+        report.refused.append((copied.source, "holds no WARC or ARC record"))
 
 
 def _read_copy(db: sqlite_utils.Database, path: Path, report: ImportReport) -> None:
