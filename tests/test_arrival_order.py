@@ -20,17 +20,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from archiver.archive.capture import Capture
-from archiver.extract.page import capture_items
-from archiver.store.save import save_capture, save_item
 from archiver.store.schema import open_db
 from spiders.wordpress import WordpressSpider
 from tests.mockserver import MockServer
 from tests.test_crawl_e2e import archiver
+from tests.test_sites import save_page
 from tests.wpsite import WpSite, build_wpsite
 
 BASE = "http://wp.test"
 HTML = "text/html; charset=utf-8"
+HEADERS = [("Content-Type", HTML)]
 SITES = {
     newest: build_wpsite(
         posts=4, threads=7, per_page=3, newest_first=newest, base=BASE, quotes_across_pages=True
@@ -46,20 +45,9 @@ def _pages(site: WpSite) -> list[str]:
 def _save_in_order(site: WpSite, order: list[str], database: Path) -> sqlite3.Connection:
     db = open_db(database, fts=False)
     for number, path in enumerate(order):
-        capture = Capture(
-            BASE + path,
-            200,
-            "site.warc.gz",
-            number * 1000,
-            f"<urn:uuid:{number:08d}>",
-            f"2026-01-01T00:{number // 60:02d}:{number % 60:02d}Z",
-            HTML,
-            None,
-            headers=(("Content-Type", HTML),),
-        )
-        save_capture(db, capture)
-        for item in capture_items(capture, site.routes[path].body, WordpressSpider.parse_page):
-            save_item(db, item)
+        stamp = f"2026-01-01T00:{number // 60:02d}:{number % 60:02d}Z"
+        body = site.routes[path].body
+        save_page(db, WordpressSpider.parse_page, BASE + path, body, HEADERS, stamp, number)
     db.conn.commit()
     return db.conn
 

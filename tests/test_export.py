@@ -11,13 +11,10 @@ from xml.etree import ElementTree
 
 import pytest
 
-from archiver.archive.capture import Capture
-from archiver.extract.page import read_page
-from archiver.extract.responses import build_response
 from archiver.registry import load_spider
 from archiver.serve.export import COMMENT_FIELDS, Pseudonyms, export_threads
-from archiver.store.save import save_capture, save_item
 from archiver.store.schema import open_db
+from tests.test_sites import save_page
 
 SITES = Path(__file__).parent / "sites"
 # A flat French thread quoting by "X a dit :", and a nested German one.
@@ -31,17 +28,11 @@ def archive_db(corpus, tmp_path):
     for number, name in enumerate(CASES):
         case = SITES / name
         meta = json.loads((case / "meta.json").read_text())
-        record = f"<urn:uuid:{number:08d}-0000-0000-0000-000000000000>"
-        capture = Capture(
-            meta["url"], 200, f"crawl-{number}.warc.gz", 1000 * number, record,
-            meta["fetched_at"], "text/html; charset=utf-8", None,
-        )  # fmt: skip
-        save_capture(db, capture)
         body = (corpus / meta["corpus"] if "corpus" in meta else case / meta["body"]).read_bytes()
-        response = build_response(
-            meta["url"], body, meta["headers"].items(), 200, meta["fetched_at"], record
-        )
-        save_item(db, read_page(load_spider(name.split("/")[0]).parse_page, response))
+        parse = load_spider(name.split("/")[0]).parse_page
+        headers = list(meta["headers"].items())
+        save_page(db, parse, meta["url"], body, headers, meta["fetched_at"], number,
+                  f"crawl-{number}.warc.gz")  # fmt: skip
     db.conn.commit()
     return db
 

@@ -13,15 +13,13 @@ import json
 import sqlite3
 from pathlib import Path
 
-from archiver.archive.capture import Capture
-from archiver.extract.page import read_page
-from archiver.extract.responses import build_response
 from archiver.registry import load_spider
 from archiver.store.redactions import REDACTED, forget
-from archiver.store.save import save_capture, save_item
+from archiver.store.save import save_item
 from archiver.store.schema import open_db
 from tests.mockserver import MockServer
 from tests.test_crawl_e2e import LOOPBACK, archiver, snapshot
+from tests.test_sites import save_page
 from tests.wpsite import build_wpsite
 
 CASE = Path(__file__).parent / "sites" / "netzpolitik" / "abmahnungen"
@@ -30,16 +28,10 @@ NAME = "Ewaldb"
 
 def _save_page(db, corpus: Path, number: int) -> None:
     meta = json.loads((CASE / "meta.json").read_text())
-    record = f"<urn:uuid:{number:08d}-0000-0000-0000-000000000000>"
-    save_capture(
-        db,
-        Capture(meta["url"], 200, "c.warc.gz", number, record, meta["fetched_at"], None, None),
-    )
     body = (corpus / meta["corpus"]).read_bytes()
-    response = build_response(
-        meta["url"], body, meta["headers"].items(), 200, meta["fetched_at"], record
-    )
-    save_item(db, read_page(load_spider("netzpolitik").parse_page, response))
+    parse = load_spider("netzpolitik").parse_page
+    save_page(db, parse, meta["url"], body, list(meta["headers"].items()), meta["fetched_at"],
+              number)  # fmt: skip
     db.conn.commit()
 
 

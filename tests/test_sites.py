@@ -12,10 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from archiver.extract.page import extract
+from archiver.archive.capture import Capture
+from archiver.extract.page import PageParser, capture_items, extract
 from archiver.extract.responses import build_response
 from archiver.items import item_to_dict
 from archiver.registry import load_spider
+from archiver.store.save import save_capture, save_item
 
 SITES = Path(__file__).parent / "sites"
 CASES = sorted(p for p in SITES.glob("*/*") if (p / "meta.json").is_file())
@@ -46,6 +48,27 @@ def parse_case(case: Path, body: bytes, url: str | None = None) -> list[dict]:
     )
     spider = load_spider(case.parent.name)
     return [item_to_dict(item) for item in extract(spider.parse_page, response)]
+
+
+def save_page(
+    db: object,
+    parse_page: PageParser,
+    url: str,
+    body: bytes,
+    headers: list[tuple[str, str]],
+    fetched_at: str,
+    number: int,
+    filename: str = "x.warc.gz",
+) -> None:
+    """A page saved through the store as reparse saves a record: its capture row (record
+    `number`), then the items its parser reads."""
+    capture = Capture(
+        url, 200, filename, 1000 * number, f"<urn:uuid:{number:08d}-0000-0000-0000-000000000000>",
+        fetched_at, dict(headers).get("Content-Type"), None, headers=tuple(headers),
+    )  # fmt: skip
+    save_capture(db, capture)
+    for item in capture_items(capture, body, parse_page):
+        save_item(db, item)
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda p: f"{p.parent.name}/{p.name}")

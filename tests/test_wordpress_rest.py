@@ -21,6 +21,7 @@ from archiver.platforms.wordpress import parse_page
 from archiver.platforms.wordpress.rest import comments_url
 from tests.mockserver import MockServer, Route
 from tests.test_crawl_e2e import LOOPBACK, archiver, rows, snapshot
+from tests.test_sites import save_page
 
 CASE = Path(__file__).parent / "sites" / "wordpress" / "blisterreview_outline"
 JSON = "application/json; charset=UTF-8"
@@ -121,9 +122,6 @@ def test_the_api_and_the_page_agree_or_say_so(corpus, tmp_path):
     """The real page and its thread through the API, saved one after the other: the
     same ids and parents give no row; a parent the API tells otherwise is one
     `sources_disagree` row; a source that shows no nesting keeps the parents known."""
-    from archiver.archive.capture import Capture
-    from archiver.extract.page import read_page
-    from archiver.store.save import save_capture, save_item
     from archiver.store.schema import open_db
 
     meta = json.loads((CASE / "meta.json").read_text())
@@ -132,17 +130,12 @@ def test_the_api_and_the_page_agree_or_say_so(corpus, tmp_path):
     db = open_db(tmp_path / "archive.db")
     html = [("Content-Type", "text/html; charset=UTF-8")]
     api_url = comments_url("https://blisterreview.com/wp-json/", expected[0]["site_article_id"])
-    template = json.loads((corpus / "wp-rest/msdos.club_wp-v2-comments_post730.json").read_text())[
-        0
-    ]
+    real_api = corpus / "wp-rest/msdos.club_wp-v2-comments_post730.json"
+    template = json.loads(real_api.read_text())[0]
     entries = [e for page in _api_pages(expected, meta["url"], template) for e in page]
 
     def save(url: str, payload: bytes, headers: list, number: int) -> None:
-        record = f"<urn:uuid:{number:08d}-0000-0000-0000-000000000000>"
-        save_capture(db, Capture(url, 200, "x.warc.gz", number, record, meta["fetched_at"],
-                                 None, None))  # fmt: skip
-        response = build_response(url, payload, headers, 200, meta["fetched_at"], record)
-        save_item(db, read_page(parse_page, response))
+        save_page(db, parse_page, url, payload, headers, meta["fetched_at"], number)
 
     def disagreements() -> list:
         return db.execute("SELECT url, detail FROM fetch_errors"
