@@ -4,9 +4,10 @@ ReplayWeb.page opens a WACZ and lists pages/pages.jsonl as the pages to start
 from: here, every archived article page, with its title and capture time, and as its
 `text` the article's text and its comments (author and text), which ReplayWeb.page's
 search reads: a commenter's name or words find the thread. The package says it is a
-WACZ 1.2.0 (`profile: "wacz"`), which py-wacz does not write, so its datapackage.json is
-rewritten with the digest that vouches for it; `wacz_version` (dropped by 1.2.0) stays
-for the tools that still read it, py-wacz's validator among them.
+WACZ 1.2.0, which py-wacz does not write, so its datapackage.json is rewritten with the
+digest that vouches for it. Its profile stays `data-package`: ReplayWeb.page 2.5 opens
+only that, `wacz-package` or none, and refuses `wacz` ("Unknown package profile");
+tests/test_replayweb.py opens every export in it.
 """
 
 from __future__ import annotations
@@ -146,12 +147,12 @@ def _without(path: Path, urls: set[str], folder: Path) -> Path:
 
 
 def _declare_wacz_1_2(output: Path) -> None:
-    """datapackage.json with `profile: "wacz"` and `wacz_version: "1.2.0"`, and the
+    """datapackage.json with `profile: "data-package"` and `wacz_version: "1.2.0"`, and the
     datapackage-digest.json that vouches for it; every other member copied as it is."""
     rewritten = output.with_name(output.name + ".part")
     with zipfile.ZipFile(output) as source, zipfile.ZipFile(rewritten, "w") as target:
         package = json.loads(source.read("datapackage.json"))
-        package.update(profile="wacz", wacz_version="1.2.0")
+        package.update(profile="data-package", wacz_version="1.2.0")
         package_bytes = json.dumps(package, indent=2).encode()
         digest = json.loads(source.read("datapackage-digest.json"))
         digest["hash"] = "sha256:" + hashlib.sha256(package_bytes).hexdigest()
