@@ -367,8 +367,11 @@ def save_items(db: sqlite_utils.Database, items: list[Item]) -> Counter[str]:
     """Save parser items: articles first, then all comments at once, then what refers to them.
 
     Returns how many of each were saved and how many were new ("comments",
-    "new_comments"...), for the crawl's stats.
+    "new_comments"...), for the crawl's stats. The rows join the caller's transaction
+    (one is opened if none is), so they reach the search index when it commits.
     """
+    if not db.conn.in_transaction:  # else sqlite-utils commits each statement it opens one for
+        db.conn.execute("BEGIN")
     saved: Counter[str] = Counter()
     comments = [item for item in items if isinstance(item, Comment)]
     articles = [item for item in items if isinstance(item, Article)]

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
 import sqlite_utils
 
 from archiver.store.rows import one_value, utc_now
+from archiver.store.search import SearchIndexingConnection, ensure_search_index
 
 TABLES: dict[str, dict] = {
     "captures": {
@@ -188,6 +190,12 @@ TABLES: dict[str, dict] = {
         "columns": {"id": int, "site": str, "author": str, "at": str},
         "unique": [("site", "author")],
     },
+    "search_indexed": {
+        # per table with "fts": its rows up to this id are in its search index
+        # (archiver.store.search)
+        "columns": {"table_name": str, "up_to_id": int},
+        "pk": "table_name",
+    },
     "fetch_errors": {
         "columns": {
             "id": int,
@@ -228,8 +236,9 @@ MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = []
 
 
 def open_db(path: Path | str, fts: bool = True) -> sqlite_utils.Database:
-    """Open (creating if needed) an archive database in WAL mode, shaped (see ensure_db_shape)."""
-    db = sqlite_utils.Database(path)
+    """Open (creating if needed) an archive database in WAL mode, shaped (see ensure_db_shape);
+    each commit brings its search index up to date (see archiver.store.search)."""
+    db = sqlite_utils.Database(sqlite3.connect(path, factory=SearchIndexingConnection))
     db.execute("PRAGMA foreign_keys = ON")
     db.execute("PRAGMA synchronous = NORMAL")
     db.enable_wal()
@@ -241,7 +250,7 @@ def ensure_db_shape(db: sqlite_utils.Database, fts: bool = True) -> None:
     """Converge any database on TABLES and MIGRATIONS; safe to run every time.
 
     `fts=False` leaves out search indexes not made yet: a bulk load is faster
-    without their triggers, and a later call with `fts=True` builds them whole.
+    without them, and a later call with `fts=True` builds them whole.
     """
     for name, spec in TABLES.items():
         table = db[name]
@@ -258,8 +267,9 @@ def ensure_db_shape(db: sqlite_utils.Database, fts: bool = True) -> None:
             table.create_index(columns, unique=True, if_not_exists=True)
         for columns in spec.get("indexes", []):
             table.create_index(columns, if_not_exists=True)
-        if fts and spec.get("fts") and not table.detect_fts():
-            table.enable_fts(spec["fts"], create_triggers=True, tokenize="unicode61")
+    for name, spec in TABLES.items():
+        if spec.get("fts") and (fts or db[name].detect_fts()):
+            ensure_search_index(db, name, spec["fts"])
     _ensure_views(db)
     _migrate(db)
 
