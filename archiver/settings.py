@@ -92,8 +92,11 @@ WARC_OPERATOR = ""
 # Several machines (archiver.crawl.distributed): with a Redis URL the workers share scrapy-redis's
 # request queue and duplicate filter; a request a worker took but did not finish goes back
 # to the queue when its lease (renewed while the worker runs) expires. Without one, the
-# scheduler is Scrapy's own.
+# scheduler is Scrapy's own over the frontier (archiver.crawl.scheduler).
 SCHEDULER = "archiver.crawl.scheduler.Scheduler"
+# On one machine, requests beyond this many wait in their fetch_state rows, not in memory
+# (archiver.crawl.scheduler): a site whose sitemaps list a million posts fits in RAM.
+FRONTIER_MEMORY_REQUESTS = 1000
 REDIS_URL = os.environ.get("ARCHIVER_REDIS_URL") or None
 REDIS_LEASE_SECONDS = 120.0
 

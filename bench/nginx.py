@@ -34,6 +34,8 @@ http {{
         root {root};
         index index.html;
         location ^~ /feed/ {{ types {{ }} default_type application/rss+xml; }}
+        # the frontier site (bench.frontier): one page answers every post
+        location ^~ /p/ {{ try_files /post.html =404; }}
     }}
 }}
 """

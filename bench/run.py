@@ -27,6 +27,7 @@ from urllib.parse import unquote, urlsplit
 from warcio.recordloader import ArcWarcRecord
 
 from archiver.archive.reader import read_records
+from bench import frontier
 from bench.nginx import Nginx, free_port, nginx_version
 from bench.site import SIZES, build_site, write_site
 from tests.wpsite import WpSite
@@ -253,6 +254,21 @@ def _count(db: Path, table: str) -> int:
         return conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
 
 
+def run_frontier(size: frontier.FrontierSize, work: Path) -> frontier.FrontierResult:
+    """The million-URL frontier (bench/frontier.py): a crawl's peak RSS and the URLs it knows."""
+    print(f"[frontier] {size.urls} URLs, {size.pages} pages", file=sys.stderr, flush=True)
+    folder = work / f"frontier-{size.urls}"
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    frontier.write_frontier_site(folder / "site", url, size.urls)
+    archive = folder / "archive"
+    args = [*crawl_args(url, archive), "--max-pages", str(size.pages)]
+    with Nginx(folder / "site", folder / "nginx", port):
+        run, _ = run_archiver(args, folder / "crawl.log", archive)
+    known = frontier.known_urls(archive / "archive.db", url)
+    return frontier.FrontierResult(size.urls, run.pages, run.wall_s, run.peak_rss_mb, known)
+
+
 def bench_size(name: str, rounds: int, work: Path, profile: bool) -> SizeResult:
     """Generate, serve and benchmark one site size."""
     folder = work / name
@@ -339,7 +355,11 @@ def targets(sizes: list[SizeResult]) -> dict[str, dict]:
     return out
 
 
-def report(sizes: list[SizeResult], rounds: int) -> dict:
+def report(
+    sizes: list[SizeResult], rounds: int, frontier_run: frontier.FrontierResult | None
+) -> dict:
+    extra = {"frontier": frontier_run.report()} if frontier_run else {}
+    goals = frontier_run.targets() if frontier_run else {}
     return {
         "machine": {
             "cpus": os.cpu_count(),
@@ -368,7 +388,8 @@ def report(sizes: list[SizeResult], rounds: int) -> dict:
             }
             for s in sizes
         ],
-        "targets": targets(sizes),
+        **extra,
+        "targets": (targets(sizes) if sizes else {}) | goals,
     }
 
 
@@ -402,6 +423,14 @@ def render(data: dict) -> str:
                 f"{c['wall_vs_wget']:.2f}",
             )
             lines.append("| " + " | ".join(cells) + " |")
+    if "frontier" in data:
+        f = data["frontier"]
+        lines += [
+            "",
+            f"million-URL frontier: {f['urls']} post URLs in sitemaps, crawl stopped after"
+            f" {f['pages']} pages in {f['wall_s']:.1f} s; peak RSS {f['peak_rss_mb']:.0f} MB;"
+            f" URLs known (fetch_state rows) {f['known_urls']}",
+        ]
     lines.append("")
     for name, t in data["targets"].items():
         lines.append(
@@ -423,6 +452,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, help="keep sites and archives here")
     parser.add_argument("--json", type=Path, help="also write the JSON report to this file")
     parser.add_argument(
+        "--frontier-urls",
+        type=int,
+        help="post URLs of the frontier site's sitemaps (default: by --size; 0: skip it)",
+    )
+    parser.add_argument(
+        "--frontier-only", action="store_true", help="run the frontier contender alone"
+    )
+    parser.add_argument(
         "--profile",
         action="store_true",
         help="also profile a crawl and a reparse (pyinstrument call trees)",
@@ -430,10 +467,17 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     work = args.workdir or Path(mkdtemp(prefix="news-archiver-bench-"))
     work.mkdir(parents=True, exist_ok=True)
-    sizes = [
-        bench_size(n, args.rounds, work, args.profile) for n in args.size or ["default", "10x"]
-    ]
-    data = report(sizes, args.rounds)
+    names = args.size or ["default", "10x"]
+    sizes = (
+        []
+        if args.frontier_only
+        else [bench_size(n, args.rounds, work, args.profile) for n in names]
+    )
+    scale = max((frontier.SIZES[n] for n in names), key=lambda size: size.urls)
+    if args.frontier_urls is not None:
+        scale = frontier.FrontierSize(args.frontier_urls, scale.pages)
+    frontier_run = run_frontier(scale, work) if scale.urls else None
+    data = report(sizes, args.rounds, frontier_run)
     print(render(data))
     print(json.dumps(data, indent=2))
     if args.json:

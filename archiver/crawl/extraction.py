@@ -23,7 +23,7 @@ from typing import Any
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
-from scrapy.http import Response, TextResponse
+from scrapy.http import Request, Response, TextResponse
 
 from archiver.contract import Meta
 from archiver.extract.responses import build_response
@@ -33,6 +33,8 @@ from archiver.items import Item, PageDone
 logger = logging.getLogger(__name__)
 
 PageParser = Callable[[TextResponse], Iterable[Item]]
+#: a link as the worker sends it: (URL, link kind), or a whole `Request.to_dict`
+SentLink = tuple[str, str] | dict
 
 
 class ExtractionProcess:
@@ -55,9 +57,9 @@ class ExtractionProcess:
         crawler.signals.connect(extension.close, signal=signals.spider_closed)
         return extension
 
-    async def read(self, response: Response) -> tuple[PageDone, list[dict]] | None:
-        """The page's items and its links (Request.to_dict), read by the worker; None when
-        it could not be (read it here then)."""
+    async def read(self, response: Response) -> tuple[PageDone, list[SentLink]] | None:
+        """The page's items and its links (as `_sent` sends them), read by the worker; None
+        when it could not be (read it here then)."""
         if self.pool is None:
             return None
         headers = [
@@ -99,7 +101,14 @@ def _read(
     stamps = (meta.get(Meta.FETCHED_AT), meta.get(Meta.CAPTURE))
     response = build_response(url, body, headers, status, *stamps, meta=meta)
     done, links = _spider.read_here(response)
-    return done, [request.to_dict(spider=_spider) for request in links]
+    return done, [_sent(request) for request in links]
+
+
+def _sent(request: Request) -> SentLink:
+    """A link as it goes to the crawl: its URL and link kind when they make it again, else
+    all of it (a sitemap's 50,000 posts are then 50,000 pairs, not 50,000 dicts)."""
+    link = _spider.plain_link(request)
+    return (request.url, link.value) if link is not None else request.to_dict(spider=_spider)
 
 
 def _exit_with(parent: int) -> None:

@@ -47,41 +47,72 @@ class RecrawlSpiderMiddleware:
     def process_spider_output(
         self, response: Response, result: Iterable[Any], spider: Spider | None = None
     ) -> Iterator[Any]:
-        outputs = list(result)
-        # A "next" link of a thread page is its next comment page.
-        thread_page = any(
-            isinstance(item, Article | Comment)
-            for output in outputs
-            if isinstance(output, PageDone)
-            for item in output.items
-        )
-        listing_has_news = None
-        for output in outputs:
-            if not isinstance(output, Request):
-                yield output
-                continue
-            link = output.meta.get(Meta.LINK)
-            row = frontier.get(self.db, output.url)
-            # New to the archive: never fetched, or first seen by this very run (found by
-            # a sitemap, say, and fetched before this listing was read).
-            new = row is None or row["last_fetched"] is None or row["first_seen"] >= self.started
-            if link == Link.ARTICLE:
-                listing_has_news = bool(listing_has_news) or new
-            if link == Link.LISTING and listing_has_news is False and not thread_page:
-                self.crawler.stats.inc_value("archiver/recrawl/listing_walk_stopped")
-                continue
-            due = frontier.is_due(row, datetime.now(UTC))
-            if not self.recheck and link != Link.LISTING and not due:
-                self.crawler.stats.inc_value("archiver/recrawl/not_due")
-                continue
-            yield output
+        page = _PageOutputs(self)
+        for output in result:
+            yield from page.take(output)
+        yield from page.rest()
 
     async def process_spider_output_async(
         self, response: Response, result: AsyncIterator[Any], spider: Spider | None = None
     ) -> AsyncIterator[Any]:
-        outputs = [output async for output in result]
-        for output in self.process_spider_output(response, outputs):
+        page = _PageOutputs(self)
+        async for output in result:
+            for kept in page.take(output):
+                yield kept
+        for kept in page.rest():
+            yield kept
+
+    def wanted(self, request: Request, row: dict | None) -> bool:
+        """Whether a thread page is due (or rechecked); listings always are."""
+        link = request.meta.get(Meta.LINK)
+        if self.recheck or link == Link.LISTING or frontier.is_due(row, datetime.now(UTC)):
+            return True
+        self.crawler.stats.inc_value("archiver/recrawl/not_due")
+        return False
+
+
+class _PageOutputs:
+    """One page's outputs, let through as they come (a sitemap's 50,000 links are never
+    held at once), but for its listing links and items: a listing's next page is followed
+    only while the page showed articles new to the archive, or is a thread page (whose
+    "next" link is its next comment page), which is known once the page is read whole."""
+
+    def __init__(self, middleware: RecrawlSpiderMiddleware) -> None:
+        self.middleware = middleware
+        self.held: list[Any] = []
+        self.listing_has_news: bool | None = None
+
+    def take(self, output: Any) -> Iterator[Any]:  # noqa: ANN401 - whatever a callback yields
+        if not isinstance(output, Request) or output.meta.get(Meta.LINK) == Link.LISTING:
+            self.held.append(output)
+            return
+        row = frontier.get(self.middleware.db, output.url)
+        if output.meta.get(Meta.LINK) == Link.ARTICLE:
+            # New to the archive: never fetched, or first seen by this very run (found by
+            # a sitemap, say, and fetched before this listing was read).
+            new = row is None or row["last_fetched"] is None
+            new = new or row["first_seen"] >= self.middleware.started
+            self.listing_has_news = bool(self.listing_has_news) or new
+        if self.middleware.wanted(output, row):
             yield output
+
+    def rest(self) -> Iterator[Any]:
+        """The listing links worth following, then the page's items."""
+        thread_page = any(
+            isinstance(item, Article | Comment)
+            for output in self.held
+            if isinstance(output, PageDone)
+            for item in output.items
+        )
+        stats = self.middleware.crawler.stats
+        for output in self.held:
+            if not isinstance(output, Request):
+                continue
+            if self.listing_has_news is False and not thread_page:
+                stats.inc_value("archiver/recrawl/listing_walk_stopped")
+            elif self.middleware.wanted(output, None):
+                yield output
+        yield from (output for output in self.held if not isinstance(output, Request))
 
 
 class RecrawlDownloaderMiddleware:

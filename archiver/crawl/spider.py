@@ -20,13 +20,17 @@ from twisted.python.failure import Failure
 
 from archiver.archive.capture import Capture, recorded_failure
 from archiver.contract import Link, Meta
-from archiver.crawl.extraction import ExtractionProcess
+from archiver.crawl.extraction import ExtractionProcess, SentLink
 from archiver.crawl.failures import attempts, classify
 from archiver.extract.dates import parse_iso, within
 from archiver.extract.page import page_done, read_page
 from archiver.extract.responses import release_parse_tree
 from archiver.extract.urls import absolute, is_web_url
 from archiver.items import Article, FetchError, Item, PageDone
+
+#: what a plain link's request may carry besides its link kind (`NewsSpider.plain_link`)
+_PLAIN_META = frozenset({Meta.LINK, "depth"})
+_PLAIN_HEADERS = frozenset({b"Referer"})
 
 
 class StartUrlError(ValueError):
@@ -89,6 +93,27 @@ class NewsSpider(scrapy.Spider):
         """A request to parse; `link` says how it was found: start, article, listing, comments."""
         return Request(url, callback=self.parse, errback=self.on_error, meta={Meta.LINK: link})
 
+    def plain_link(self, request: Request) -> Link | None:
+        """How `request` was found, when `request(url, link)` makes it again from these
+        alone: such a request travels from the extraction worker, and waits in the frontier,
+        as its URL and link kind only. (The depth Scrapy counts and the Referer it adds on
+        the way out are not the page's: they may be there.)"""
+        link = request.meta.get(Meta.LINK)
+        plain = (
+            link not in (None, Link.START)  # start pages are few, and never rows before
+            and not request.dont_filter
+            and request.method == "GET"
+            and not request.body
+            and not request.priority
+            and not request.cb_kwargs
+            and not request.flags
+            and request.callback == self.parse
+            and request.errback == self.on_error
+            and _PLAIN_META.issuperset(request.meta)
+            and _PLAIN_HEADERS.issuperset(request.headers)
+        )
+        return Link(link) if plain else None
+
     def link(self, response: Response, href: str | None, link: Link) -> Request | None:
         """A request for a link read from a page; None for one that is no web page
         (javascript:, mailto:, tel:, data:...), counted in `links_skipped`."""
@@ -122,8 +147,12 @@ class NewsSpider(scrapy.Spider):
                 yield request
         yield done
 
-    async def read(self, response: Response) -> tuple[PageDone, list[Request]]:
-        """The page's items and links: read by the extraction process if any, else here."""
+    async def read(self, response: Response) -> tuple[PageDone, Iterable[Request]]:
+        """The page's items and links: read by the extraction process if any, else here.
+
+        A worker's links become requests one at a time, as the crawl takes them: a
+        sitemap of 50,000 posts is 50,000 (URL, link kind) pairs here, never 50,000
+        requests at once."""
         if self._extraction is None:
             extensions = self.crawler.extensions.middlewares
             found = (e for e in extensions if isinstance(e, ExtractionProcess))
@@ -132,8 +161,15 @@ class NewsSpider(scrapy.Spider):
             read = await self._extraction.read(response)
             if read is not None:
                 done, links = read
-                return done, [request_from_dict(link, spider=self) for link in links]
+                return done, (self._request_of(link) for link in links)
         return self.read_here(response)
+
+    def _request_of(self, link: SentLink) -> Request:
+        """The request a worker sent: a (URL, link kind) pair, or a whole `Request.to_dict`."""
+        if isinstance(link, dict):
+            return request_from_dict(link, spider=self)
+        url, kind = link
+        return self.request(url, Link(kind))
 
     def read_here(self, response: Response) -> tuple[PageDone, list[Request]]:
         """The page's items and links, read in this process (the extraction worker's too)."""

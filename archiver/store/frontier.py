@@ -5,6 +5,10 @@ reaches them (conditionally). Thread pages (an article and its comment pages)
 are re-polled with a backoff that restarts whenever their content changes and
 stops after a quiet period. URLs discovered but never fetched are due at once,
 so a killed crawl's frontier survives in the database, not in memory.
+
+The rows are the crawl's queue too (`archiver.crawl.scheduler`): a run queues a URL
+once, and a request the scheduler cannot hold in memory waits in its row, with the
+link kind its request is rebuilt from.
 """
 
 from __future__ import annotations
@@ -67,6 +71,40 @@ def discover(db: sqlite_utils.Database, url: str, site: str, now: datetime) -> N
         " VALUES (?, ?, 'listing', ?, ?, 0) ON CONFLICT (url) DO NOTHING",
         (url, site, warc_date(now), warc_date(now)),
     )
+
+
+def enqueue(
+    db: sqlite_utils.Database,
+    url: str,
+    site: str,
+    link: str,
+    run: int,
+    waiting: int | None,
+    now: datetime,
+) -> bool:
+    """Queue `url` for `run`, waiting at place `waiting` unless None (held in memory).
+
+    False if the run has queued it already: a run fetches a URL once.
+    """
+    discover(db, url, site, now)
+    cursor = db.execute(
+        "UPDATE fetch_state SET queued_run = :run, waiting = :waiting, link = :link"
+        " WHERE url = :url AND queued_run IS NOT :run",
+        {"url": url, "run": run, "waiting": waiting, "link": link},
+    )
+    return cursor.rowcount == 1
+
+
+def take_waiting(db: sqlite_utils.Database, run: int, count: int) -> list[tuple[str, str]]:
+    """(url, link) of the `count` requests that began waiting last, which wait no more."""
+    rows = db.execute(
+        "SELECT url, link FROM fetch_state WHERE queued_run = ? AND waiting IS NOT NULL"
+        " ORDER BY waiting DESC LIMIT ?",
+        (run, count),
+    ).fetchall()
+    urls = [(url,) for url, _ in rows]
+    db.conn.executemany("UPDATE fetch_state SET waiting = NULL WHERE url = ?", urls)
+    return rows
 
 
 def is_due(row: dict | None, now: datetime) -> bool:

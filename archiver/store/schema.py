@@ -164,9 +164,15 @@ TABLES: dict[str, dict] = {
             "unchanged_count": int,
             "last_changed": str,
             "content_fingerprint": str,  # of what was parsed, so page chrome changes don't count
+            # the crawl's queue (archiver.crawl.scheduler): the run that queued the URL (a run
+            # queues it once), its place among the requests waiting for memory (NULL: not
+            # waiting), and how it was found (a contract.Link), to make its request again
+            "queued_run": int,
+            "waiting": int,
+            "link": str,
         },
         "pk": "url",
-        "indexes": [("site", "next_due"), ("site", "last_fetched")],
+        "indexes": [("site", "next_due"), ("site", "last_fetched"), ("queued_run", "waiting")],
     },
     "crawl_runs": {
         "columns": {

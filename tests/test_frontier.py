@@ -1,0 +1,59 @@
+"""The frontier (issue 16): a crawl holds a bounded number of requests in memory, the rest in
+`fetch_state`, and still fetches every page once, in one run or across a stop and a resume."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+from urllib.parse import unquote
+
+from archiver.crawl.scheduler import MEMORY_MAX, WAITING
+from tests.test_crawl_e2e import LOOPBACK, archiver, rows
+from tests.test_wordpress import serve
+
+BOUND = 5
+
+
+def crawl(url: str, archive: Path, *extra: str) -> dict[str, int]:
+    """Crawl with at most BOUND requests in memory; the frontier's stats from its log."""
+    # Two requests in flight at most, so the others stay with the scheduler.
+    bounded = ["-s", f"FRONTIER_MEMORY_REQUESTS={BOUND}", "-s", "CONCURRENT_REQUESTS=2", *extra]
+    archiver("crawl", "wordpress", "--url", url, "--archive", str(archive), *LOOPBACK, *bounded)
+    log = max((archive / "logs").glob("*.log"), key=lambda path: path.stat().st_mtime)
+    stats = {}
+    for name in (MEMORY_MAX, WAITING):
+        found = re.search(rf"'{re.escape(name)}': (\d+)", log.read_text())
+        stats[name] = int(found.group(1)) if found else 0
+    return stats
+
+
+def thread_pages(site) -> list[str]:
+    return [unquote(p) for post in site.posts for p in [post.path, *site.comment_page_paths(post)]]
+
+
+def test_memory_bounded_and_every_page_fetched_once(tmp_path):
+    server, site = serve({"posts": 12})
+    with server:
+        stats = crawl(server.url + "/", tmp_path / "archive")
+    assert stats[WAITING] > 0  # the sitemap's posts did not fit: they waited in fetch_state
+    assert 0 < stats[MEMORY_MAX] <= BOUND
+    fetched = Counter(unquote(path) for path in server.requests)
+    assert all(fetched[page] == 1 for page in thread_pages(site))
+    db = tmp_path / "archive" / "archive.db"
+    assert len(rows(db, "SELECT id FROM comments")) == len(site.comments)
+    assert rows(db, "SELECT COUNT(*) FROM fetch_state WHERE last_fetched IS NULL") == [(0,)]
+
+
+def test_stopped_crawl_resumes_its_waiting_requests(tmp_path):
+    server, site = serve({"posts": 12})
+    archive = tmp_path / "archive"
+    with server:
+        first = crawl(server.url + "/", archive, "--max-pages", "15")
+        db = archive / "archive.db"
+        left = rows(db, "SELECT COUNT(*) FROM fetch_state WHERE last_fetched IS NULL")[0][0]
+        crawl(server.url + "/", archive)
+    assert first[WAITING] > 0 and left > 0  # the stop left requests waiting, unfetched
+    fetched = Counter(unquote(path) for path in server.requests)
+    assert all(fetched[page] == 1 for page in thread_pages(site))
+    assert len(rows(db, "SELECT id FROM comments")) == len(site.comments)
