@@ -82,7 +82,16 @@ def test_report_has_every_contender_and_metric(bench_run):
         assert numbers["wall_s"] > 0 and numbers["peak_rss_mb"] > 0 and numbers["pages"] > 0
     assert size["contenders"]["wget"]["wall_vs_wget"] == 1.0
     assert size["contenders"]["archiver crawl"]["warc_bytes"] > 0
-    assert {"crawl_wall_vs_wget", "reparse_pages_per_s", "peak_rss_mb"} <= set(report["targets"])
+    assert {
+        "crawl_wall_vs_wget",
+        "reparse_pages_per_s",
+        "peak_rss_mb",
+        "reparse_vs_parse_floor",
+        "recrawl_unchanged_vs_crawl",
+        "frontier_peak_rss_mb",
+        "frontier_known_urls",
+    } <= set(report["targets"])
+
     assert "DOWNLOAD_DELAY=0" in report["archiver_settings"]
     assert "| archiver reparse |" in stdout and "DOWNLOAD_DELAY=0" in stdout
 
@@ -114,3 +123,21 @@ def test_archiver_database_has_every_comment(bench_run):
     assert sorted(stored) == sorted((str(c.id), str(c.post_id)) for c in site.comments)
     size = report["sizes"][0]
     assert size["comments_after_crawl"] == size["comments_after_reparse"] == len(site.comments)
+
+
+def test_the_unchanged_site_recrawl_asks_for_every_thread_page_again(bench_run):
+    work, report, _ = bench_run
+    site = build_site(SIZES["tiny"], "http://127.0.0.1")
+    wanted = {
+        unquote(p) for post in site.posts for p in [post.path, *site.comment_page_paths(post)]
+    }
+    revisited = set()
+    for path in sorted((work / "tiny" / "round-1" / "archive" / "warc").glob("*.warc.gz")):
+        with path.open("rb") as stream:
+            for record in ArchiveIterator(stream):
+                if record.rec_type == "revisit":  # a 304: nothing changed since the crawl
+                    url = record.rec_headers.get_header("WARC-Target-URI")
+                    revisited.add(unquote(urlsplit(url).path))
+    assert wanted <= revisited
+    (size,) = report["sizes"]
+    assert size["contenders"]["archiver recrawl --recheck"]["pages"] >= len(wanted)
