@@ -66,8 +66,12 @@ class StorePipeline:
         frontier.record_fetch(self.db, capture, self.crawler.spider.name, self.policy)
 
     def discover(self, request: Request, spider: Spider | None = None) -> None:
-        """Every scheduled request joins the frontier, so a kill cannot lose it."""
-        if request.meta.get(Meta.LINK) != Link.START:
+        """Every scheduled request joins the frontier, so a kill cannot lose it (unless the
+        scheduler itself writes the rows, as the frontier's does)."""
+        if (
+            not self.resources.scheduler_keeps_frontier
+            and request.meta.get(Meta.LINK) != Link.START
+        ):
             now = datetime.now(UTC)
             self.write(frontier.discover, self.db, request.url, self.crawler.spider.name, now)
 

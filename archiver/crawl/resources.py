@@ -50,6 +50,9 @@ class ArchiveResources:
         self.crawler = crawler
         self.run_id: int | None = None
         self.storage_error: Exception | None = None
+        #: whether the scheduler writes each request's fetch_state row as it queues it
+        #: (crawl.scheduler.FrontierScheduler); else the store pipeline does
+        self.scheduler_keeps_frontier = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchiveResources:

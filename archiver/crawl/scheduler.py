@@ -24,7 +24,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.misc import build_from_crawler
 
-from archiver.contract import Link
+from archiver.contract import Link, Meta
 from archiver.crawl.resources import STORAGE_ERRORS, ArchiveResources
 from archiver.crawl.spider import NewsSpider
 from archiver.store import frontier
@@ -60,11 +60,13 @@ class FrontierScheduler(LocalScheduler):
         self.run = time.time_ns()  # marks the rows this run queued
         self.waiting = 0
         self.places = 0  # the last waiting place given
+        resources.scheduler_keeps_frontier = True
 
     def enqueue_request(self, request: Request) -> bool:
         spider = self.spider
         link = spider.plain_link(request) if isinstance(spider, NewsSpider) else None
         if link is None or self.resources.storage_error is not None:
+            self.discover(request)
             return super().enqueue_request(request)
         in_memory = len(self.mqs) < self.bound
         place = None if in_memory else self.places + 1
@@ -92,6 +94,16 @@ class FrontierScheduler(LocalScheduler):
             self.stats.inc_value(WAITING)
         self.stats.inc_value("scheduler/enqueued")
         return True
+
+    def discover(self, request: Request) -> None:
+        """A request held in memory whatever the bound joins the frontier, so a kill
+        cannot lose it; start pages are asked for at every start anyway."""
+        if self.resources.storage_error is not None or request.meta.get(Meta.LINK) == Link.START:
+            return
+        try:
+            frontier.discover(self.resources.db, request.url, self.spider.name, datetime.now(UTC))
+        except STORAGE_ERRORS as error:
+            self.resources.storage_failed(error)
 
     def hold(self, request: Request) -> None:
         self._mqpush(request)

@@ -82,15 +82,16 @@ def enqueue(
     waiting: int | None,
     now: datetime,
 ) -> bool:
-    """Queue `url` for `run`, waiting at place `waiting` unless None (held in memory).
-
-    False if the run has queued it already: a run fetches a URL once.
-    """
-    discover(db, url, site, now)
+    """Queue `url` for `run`, waiting at place `waiting` unless None (held in memory); a
+    URL new to the archive is due now. False if the run has queued it already: a run
+    fetches a URL once. One statement: a million sitemap entries are a million of them."""
+    stamp = warc_date(now)
     cursor = db.execute(
-        "UPDATE fetch_state SET queued_run = :run, waiting = :waiting, link = :link"
-        " WHERE url = :url AND queued_run IS NOT :run",
-        {"url": url, "run": run, "waiting": waiting, "link": link},
+        "INSERT INTO fetch_state (url, site, kind, first_seen, next_due, unchanged_count,"
+        " queued_run, waiting, link) VALUES (:url, :site, 'listing', :now, :now, 0, :run,"
+        " :waiting, :link) ON CONFLICT (url) DO UPDATE SET queued_run = :run,"
+        " waiting = :waiting, link = :link WHERE queued_run IS NOT :run",
+        {"url": url, "site": site, "now": stamp, "run": run, "waiting": waiting, "link": link},
     )
     return cursor.rowcount == 1
 
