@@ -161,10 +161,10 @@ class NewsSpider(scrapy.Spider):
             read = await self._extraction.read(response)
             if read is not None:
                 done, links = read
-                return done, (self._request_of(link) for link in links)
+                return done, (self.request_of(link) for link in links)
         return self.read_here(response)
 
-    def _request_of(self, link: SentLink) -> Request:
+    def request_of(self, link: SentLink) -> Request:
         """The request a worker sent: a (URL, link kind) pair, or a whole `Request.to_dict`."""
         if isinstance(link, dict):
             return request_from_dict(link, spider=self)
