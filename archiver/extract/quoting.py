@@ -24,8 +24,8 @@ import unicodedata
 from collections.abc import Callable, Collection, Hashable, Iterator, Sequence
 from typing import TypeVar
 
+from lxml import etree
 from lxml.html import HtmlElement
-from parsel import Selector
 
 from archiver.extract.text import html_to_text, normalize_for_match
 from archiver.items import Quote
@@ -106,7 +106,7 @@ def take_quotes(
     commenters of the page: a "[…]" signature or a bare "X :" line counts only when
     it names one of them, and a name that does is given as that commenter spells it.
     """
-    for blockquote in tree.xpath(".//blockquote"):
+    for blockquote in list(tree.iterdescendants("blockquote")):
         if _inside_removed(blockquote, tree):
             continue  # nested in a quote already taken: part of its text
         yield _quote(blockquote, article_text, site, authors)
@@ -158,7 +158,7 @@ def _own_text(blockquote: HtmlElement) -> str:
     """The blockquote's text without its tail: what follows it is the commenter's reply."""
     tail, blockquote.tail = blockquote.tail, None
     try:
-        return html_to_text(Selector(root=blockquote))
+        return html_to_text(blockquote)
     finally:
         blockquote.tail = tail
 
@@ -174,7 +174,7 @@ def _named_by_markup(blockquote: HtmlElement, authors: Collection[str]) -> str |
 
 def _take_cite(blockquote: HtmlElement, authors: Collection[str]) -> str | None:
     """The name in a `<cite>` of the blockquote ("X", "X dijo:"), removed from the quoted text."""
-    for cite in blockquote.xpath(".//cite"):
+    for cite in list(blockquote.iterdescendants("cite")):
         line = " ".join(cite.text_content().split()).lstrip("—–- ").strip()
         drop(cite)
         if line:
@@ -237,7 +237,7 @@ def _commenter_named(name: str, authors: Collection[str], loose: bool = True) ->
     """The commenter `name` stands for, as the page spells it: the same name folded, else
     (`loose`) a quoted name ("Kollege ‘X’"), a name it ends with, or one it holds."""
     key = name_key(name)
-    by_key = {name_key(a): a for a in authors if a}
+    by_key = _by_key(authors)
     if key in by_key or not loose:
         return by_key.get(key)
     quoted = QUOTED_NAME.search(name)
@@ -247,6 +247,18 @@ def _commenter_named(name: str, authors: Collection[str], loose: bool = True) ->
     held = [a for k, a in by_key.items() if len(k) > 2 and f" {k} " in f" {key} "]
     found = ends or held
     return max(found, key=len) if found else None
+
+
+def _by_key(authors: Collection[str]) -> dict[str, str]:
+    """The commenters by `name_key`, in their order; a page's frozenset of them is folded once."""
+    if not isinstance(authors, frozenset):
+        return {name_key(a): a for a in authors if a}
+    if _FOLDED[0] is not authors:  # by identity: an equal set may iterate in another order
+        _FOLDED[:] = [authors, {name_key(a): a for a in authors if a}]
+    return _FOLDED[1]
+
+
+_FOLDED: list = [None, {}]  # the last frozenset of commenters folded, and its folding
 
 
 def name_key(name: str | None) -> str:
@@ -312,9 +324,12 @@ def unattributed_kind(text: str, article_text: str, before: HtmlElement | None) 
     """A bare blockquote quotes the article, a linked source, or (by text) a comment."""
     if text and article_text and normalize_for_match(text) in article_text:
         return "article"
-    if before is not None and before.xpath(".//a[starts-with(@href, 'http')]"):
+    if before is not None and _WEB_LINK(before):
         return "external"
     return "comment"
+
+
+_WEB_LINK = etree.XPath(".//a[starts-with(@href, 'http')]")
 
 
 def drop(element: HtmlElement) -> None:

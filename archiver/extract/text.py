@@ -12,18 +12,19 @@ _SPACES = re.compile(r"[ \t\u00a0\u202f]+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
 
 
-def html_to_text(html: str | Selector | None) -> str:
-    """Text of an HTML fragment as a browser lays it out: blocks on their own lines.
+def html_to_text(html: str | Selector | HtmlElement | None) -> str:
+    """Text of an HTML fragment (or an element of a parsed page) as a browser lays it out:
+    blocks on their own lines.
 
     Inline tags add no spaces ("d<i>e</i>f" reads "def"), so quoted text can be
     matched exactly against the text of the comment it quotes.
     """
     if html is None:
         return ""
-    selector = html if isinstance(html, Selector) else Selector(text=html)
-    pieces: list[str | int] = []
-    _layout(selector.root, pieces)
-    lines = (_collapse_spaces(line).strip() for line in _join(pieces).split("\n"))
+    if isinstance(html, str):
+        html = Selector(text=html)
+    laid_out = _layout(html.root if isinstance(html, Selector) else html)
+    lines = (_collapse_spaces(line).strip() for line in laid_out.split("\n"))
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
 
 
@@ -58,50 +59,45 @@ _LINES = {
 _SKIPPED = {"script", "style", "noscript", "template", "head"}
 
 
-def _layout(root: HtmlElement, pieces: list[str | int]) -> None:
-    """Flatten to text pieces and line breaks (ints: 1 = new line, 2 = blank line).
+def _layout(root: HtmlElement) -> str:
+    """The text pieces, with the line breaks between blocks: adjacent block boundaries
+    merge into the widest one (1 = new line, 2 = blank line); blank text between them
+    is dropped.
 
     A walk with its own stack, not recursion: a comment nested a thousand deep
     (hostile or broken markup) reads like any other.
     """
-    stack: list[tuple[HtmlElement, int | None]] = [(root, None)]
-    while stack:
-        element, closing_gap = stack.pop()
-        if closing_gap is not None:  # the element's children are done
-            pieces.append(closing_gap)
-            pieces.append(_inline(element.tail))
-            continue
-        tag = element.tag if isinstance(element.tag, str) else ""
-        if tag == "br":
-            pieces.append("\n")
-        elif tag and tag not in _SKIPPED:
-            gap = 2 if tag in _PARAGRAPHS else 1 if tag in _LINES else 0
-            pieces.append(gap)
-            pieces.append(_inline(element.text))
-            stack.append((element, gap))
-            stack.extend((child, None) for child in reversed(element))
-            continue
-        pieces.append(_inline(element.tail))
-
-
-def _join(pieces: list[str | int]) -> str:
-    """Adjacent block boundaries merge into the widest one; blank text between them is dropped."""
     out: list[str] = []
-    pending = 0
-    for piece in pieces:
-        if isinstance(piece, int):
-            pending = max(pending, piece)
-        elif piece and not (pending and piece.isspace()):
-            if pending:
-                out.append("\n" * pending)
-                pending = 0
-            out.append(piece)
+    pending = 0  # the widest block boundary since the last text
+    stack: list[HtmlElement | tuple[HtmlElement, int]] = [root]  # (element, gap): its end
+    while stack:
+        element = stack.pop()
+        if type(element) is tuple:  # the element's children are done
+            element, gap = element
+            pending = max(pending, gap)
+            text = element.tail
+        else:
+            tag = element.tag
+            if not isinstance(tag, str):  # a comment or processing instruction: only its tail
+                tag = ""
+            if tag and tag != "br" and tag not in _SKIPPED:
+                gap = 2 if tag in _PARAGRAPHS else 1 if tag in _LINES else 0
+                pending = max(pending, gap)
+                stack.append((element, gap))
+                stack.extend(reversed(element))
+                text = element.text
+            else:
+                if tag == "br" and not pending:  # a line break, unless a block's is pending
+                    out.append("\n")
+                text = element.tail
+        if text:  # HTML collapses newlines in running text to spaces
+            piece = text.replace("\n", " ").replace("\r", " ")
+            if not (pending and piece.isspace()):
+                if pending:
+                    out.append("\n" * pending)
+                    pending = 0
+                out.append(piece)
     return "".join(out)
-
-
-def _inline(text: str | None) -> str:
-    """HTML collapses newlines in running text to spaces."""
-    return text.replace("\n", " ").replace("\r", " ") if text else ""
 
 
 def clean_text(value: str | None) -> str | None:

@@ -25,6 +25,7 @@ import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 from urllib.parse import unquote
 
 from lxml import etree
@@ -97,6 +98,7 @@ class Slots:
             if "-" in name
         }
         self.known: dict[str, tuple[_Rule, ...]] = dict(self.by_class)  # each class name seen
+        self.seen: dict[tuple[str, str | None], _Met] = {}  # each (tag, class attribute) seen
 
     def of_class(self, name: str) -> tuple[_Rule, ...]:
         """The rules a class name meets: its own, else those of the compound class it ends with."""
@@ -113,14 +115,32 @@ class Slots:
 
     def met(self, element: HtmlElement) -> bool:
         """Whether an element meets any selector (not counting those within an ancestor)."""
-        tag = element.tag
-        if any(r.within is None for r in self.by_tag.get(tag, ())):
-            return True
-        return any(
-            (r.tag is None or r.tag == tag) and r.within is None
-            for name in classes(element)
-            for r in self.of_class(name)
-        )
+        return bool(self.rules_of(element.tag, element.get("class")).plain)
+
+    def rules_of(self, tag: str, names: str | None) -> _Met:
+        """The rules an element of this tag and class attribute meets: a page repeats a few
+        (tag, class) pairs, so each is worked out once."""
+        found = self.seen.get((tag, names))
+        if found is None:
+            found = self._rules_of(tag, names)
+            if len(self.seen) < _KNOWN_CLASSES:
+                self.seen[(tag, names)] = found
+        return found
+
+    def _rules_of(self, tag: str, names: str | None) -> _Met:
+        split = names.translate(XML_SPACES).split(" ") if names else []
+        rules = [*self.by_tag.get(tag, ()), *(r for name in split for r in self.of_class(name))]
+        met = tuple(r for r in rules if r.tag is None or r.tag == tag)
+        plain = tuple(r for r in met if r.within is None)
+        return _Met(met, plain, self.within in split)
+
+
+class _Met(NamedTuple):
+    """The rules an element meets, and whether its classes open the one `within` class."""
+
+    within: tuple[_Rule, ...]  # under an element of the `within` class: all of them
+    plain: tuple[_Rule, ...]  # elsewhere: those needing no ancestor
+    opens: bool
 
 
 def _namespaced(rule: _Rule, lengths: dict[str, int]) -> _Rule:
@@ -129,7 +149,7 @@ def _namespaced(rule: _Rule, lengths: dict[str, int]) -> _Rule:
     return rule if rule.every else replace(rule, key=(slot, lengths[slot] + rank))
 
 
-_KNOWN_CLASSES = 100_000  # class names remembered, across pages; others are looked up each time
+_KNOWN_CLASSES = 100_000  # class names (and tag, class pairs) remembered, across pages
 
 
 @dataclass(frozen=True)
@@ -168,11 +188,11 @@ class Own:
 
     def ranked(self, slot: str) -> list[HtmlElement]:
         """A slot's hits, best-ranked selector first (one per selector)."""
-        found = (self.first.get((slot, rank)) for rank in range(self.slots.ranks[slot]))
-        return [element for element in found if element is not None]
+        return [self.first[key] for key in sorted(key for key in self.first if key[0] == slot)]
 
     def best(self, slot: str) -> HtmlElement | None:
-        return next(iter(self.ranked(slot)), None)
+        found = [key for key in self.first if key[0] == slot]
+        return self.first[min(found)] if found else None
 
     def hits(self, slot: str) -> list[HtmlElement]:
         """Every hit of an `every` slot, in page order."""
@@ -216,14 +236,6 @@ class Own:
         for node in found:
             node.getparent().remove(node)
         return tree
-
-    def _record(self, element: HtmlElement, rule: _Rule) -> None:
-        if not rule.every:
-            self.first.setdefault(rule.key, element)
-            return
-        hits = self.every.setdefault(rule.key, [])
-        if not hits or hits[-1] is not element:  # one element may meet two of the rules
-            hits.append(element)
 
     def _cut(self, element: HtmlElement) -> None:
         self.cuts.add(element)
@@ -376,23 +388,28 @@ def _walk(
     """Give each element under `top` to the comment whose own part it is.
 
     The hottest loop of a thread parser (~500 elements a page): it calls no function
-    per element, which would double its cost.
+    per element but for a (tag, class) pair not seen before, which would double its
+    cost. Only a comment's element, a reply cut from it and a `within` element change
+    what the elements under them belong to: each such change is undone at the first
+    element past its subtree (`_past`), so the walk needs no end events.
     """
     slots = shape.slots
-    known, by_tag, opening = slots.known, slots.by_tag, slots.within
-    stack: list[tuple[Own | None, Own | None, bool]] = []
+    seen = slots.seen
+    changes: list[tuple[HtmlElement | None, Own | None, Own | None, bool]] = []
+    past: HtmlElement | None = None  # where the last change in `changes` ends
     container: Own | None = None  # the innermost comment element around
     own: Own | None = None  # the comment whose own part this is (None: another's reply)
-    within = False  # under an element of the `opening` class in that comment
-    for event, element in etree.iterwalk(top, events=("start", "end")):
-        if event == "end":
-            container, own, within = stack.pop()
-            continue
-        stack.append((container, own, within))
+    within = False  # under an element of the `within` class in that comment
+    for element in top.iter():
+        while element is past:
+            _, container, own, within = changes.pop()
+            past = changes[-1][0] if changes else None
         mark = marks.get(element)
         if mark is not None:
             part = by_element.get(element)
             if part is not None:
+                past = _past(element, top)
+                changes.append((past, container, own, within))
                 if own is not None:
                     own._cut(element)
                 part.parent = container.comment_id if container else None
@@ -400,6 +417,8 @@ def _walk(
                 container = own = part
                 within = False
             elif own is not None and mark != own.comment_id:
+                past = _past(element, top)
+                changes.append((past, container, own, within))
                 own._cut(element)
                 own = None
         tag = element.tag
@@ -407,23 +426,29 @@ def _walk(
             _link(element, container, parts, shape.permalink)
         if own is None:
             continue
-        rules = by_tag.get(tag, ())
         names = element.get("class")
-        if names:
-            split = names.translate(XML_SPACES).split(" ")
-            for name in split:
-                found = known.get(name)
-                if found is None:  # a class name not looked up before
-                    found = slots.of_class(name)
-                if found:
-                    rules += found
-            opens = opening in split
-        else:
-            opens = False
-        for rule in rules:
-            if (rule.tag is None or rule.tag == tag) and (rule.within is None or within):
-                own._record(element, rule)
-        within = within or opens
+        met = seen.get((tag, names)) or slots.rules_of(tag, names)
+        for rule in met.within if within else met.plain:
+            if not rule.every:
+                own.first.setdefault(rule.key, element)
+                continue
+            hits = own.every.setdefault(rule.key, [])
+            if not hits or hits[-1] is not element:  # one element may meet two of the rules
+                hits.append(element)
+        if met.opens and not within:
+            past = _past(element, top)
+            changes.append((past, container, own, within))
+            within = True
+
+
+def _past(element: HtmlElement, top: HtmlElement) -> HtmlElement | None:
+    """The first node after the element's subtree in a walk of `top`'s; None at its end."""
+    while element is not top:
+        following = element.getnext()
+        if following is not None:
+            return following
+        element = element.getparent()
+    return None
 
 
 def _link(link: HtmlElement, container: Own, parts: dict[str, Own], permalink: str) -> None:

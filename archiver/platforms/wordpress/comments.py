@@ -24,7 +24,6 @@ from datetime import datetime
 
 from lxml import etree
 from lxml.html import HtmlElement
-from parsel import Selector
 
 from archiver.extract.dates import iso_or_none, parse_site_date
 from archiver.extract.html import markup, remove
@@ -171,7 +170,7 @@ class Thread:
 
 
 def comment_items(own: Own, author: str | None, thread: Thread, index: int) -> Iterator[Item]:
-    body = _body(own)  # a copy, ours to change: its markup is kept before quotes leave it
+    body = _body(own)  # ours to change when it holds quotes: its markup is kept before they go
     body_html = markup(body)
     quotes = list(take_quotes(body, thread.article_text, thread.site, thread.authors))
     pending = own.best("moderation")
@@ -183,7 +182,7 @@ def comment_items(own: Own, author: str | None, thread: Thread, index: int) -> I
         author=author,
         posted=_posted(own, thread),
         body_html=body_html,
-        body_text=html_to_text(Selector(root=body)),
+        body_text=html_to_text(body),
         parent_site_comment_id=own.parent,
         page=thread.page,
         index=index,
@@ -198,12 +197,21 @@ def comment_items(own: Own, author: str | None, thread: Thread, index: int) -> I
 def _body(own: Own) -> HtmlElement:
     """What the commenter wrote, without the theme's author line, dates and buttons."""
     found = own.best("body")
+    if found is not None and _as_written(own, found):
+        return found  # nothing to take out: the page's own element, which no one changes
     tree = own.copy(own.element if found is None else found)
     chrome = [e for e in tree.iter(etree.Element) if CHROME_SLOTS.met(e)]
     if found is None:  # an old theme: the body is loose, signed in the paragraph of its permalink
         chrome += _PERMALINK_PARAGRAPH(tree, fragment=f"#comment-{own.comment_id}")
     remove(chrome)
     return tree
+
+
+def _as_written(own: Own, body: HtmlElement) -> bool:
+    """A body holding no chrome, quote or reply: most comments, kept without a copy."""
+    return body not in own.holders and not any(
+        e.tag == "blockquote" or CHROME_SLOTS.met(e) for e in body.iter(etree.Element)
+    )
 
 
 def author_of(own: Own) -> str | None:

@@ -12,12 +12,12 @@ from __future__ import annotations
 import copy
 import json
 import re
+from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 from lxml import etree
 from lxml.html import HtmlElement
-from parsel import Selector
 from scrapy.http import TextResponse
 
 from archiver.extract.dates import iso_or_none
@@ -182,8 +182,10 @@ def page_number(doc: Doc, url: str) -> int:
     if current:
         return int(current.group(0))
     older = _comment_link_number(doc, _OLDER)
-    newer = _comment_link_number(doc, _NEWER)
-    return older + 1 if older else newer - 1 if newer else 1
+    if older:
+        return older + 1
+    newer = _comment_link_number(doc, _NEWER)  # looked for only without an older page
+    return newer - 1 if newer else 1
 
 
 def _comment_link_number(doc: Doc, links: etree.XPath) -> int | None:
@@ -228,7 +230,7 @@ def read_article(doc: Doc, url: str, site: str, post_id: str) -> Article:
         updated=iso_or_none(_meta(doc, "article:modified_time"))
         or iso_or_none(ld.get("dateModified")),
         body_html=markup(body) if body is not None else None,
-        body_text=html_to_text(Selector(root=body)) if body is not None else None,
+        body_text=html_to_text(body) if body is not None else None,
         tags=list(
             dict.fromkeys(
                 doc.attrs("meta", "content", property="article:tag")
@@ -324,6 +326,7 @@ def displayed_count(doc: Doc) -> int | None:
     return None
 
 
+@lru_cache(maxsize=4096)  # a page's comments and the pages of a post link to a few URLs
 def post_path(url: str) -> str:
     """A post's path without its comment page, as its identity (`extract.urls.page_key`), so
     all its pages' links compare equal however they are spelled or archived. With plain
