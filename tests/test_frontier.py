@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from archiver.crawl.scheduler import MEMORY_MAX, WAITING
+from tests.mockserver import Route
 from tests.test_crawl_e2e import LOOPBACK, archiver, rows
 from tests.test_wordpress import serve
 
@@ -57,3 +58,22 @@ def test_stopped_crawl_resumes_its_waiting_requests(tmp_path):
     fetched = Counter(unquote(path) for path in server.requests)
     assert all(fetched[page] == 1 for page in thread_pages(site))
     assert len(rows(db, "SELECT id FROM comments")) == len(site.comments)
+
+
+def test_a_redirect_to_a_page_already_queued_is_not_fetched_again(tmp_path):
+    """The sitemap names every post without its trailing slash, which the site redirects
+    to the slashed URL its pages link to: each post is fetched once, by either way."""
+    server, site = serve({"posts": 12})
+    sitemap = server.routes["/wp-sitemap-posts-post-1.xml"]
+    for post in site.posts:
+        slashless = post.path.rstrip("/")
+        sitemap.body = sitemap.body.replace(
+            f"{post.path}</loc>".encode(), f"{slashless}</loc>".encode()
+        )
+        location = [("Location", server.url + post.path)]
+        server.routes[slashless] = Route(b"", 301, headers=location)
+    with server:
+        crawl(server.url + "/", tmp_path / "archive")
+    fetched = Counter(unquote(path) for path in server.requests)
+    assert sum(fetched[unquote(post.path.rstrip("/"))] for post in site.posts) == len(site.posts)
+    assert all(fetched[page] == 1 for page in thread_pages(site))

@@ -24,7 +24,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.misc import build_from_crawler
 
-from archiver.contract import Link, Meta
+from archiver.contract import Link
 from archiver.crawl.resources import STORAGE_ERRORS, ArchiveResources
 from archiver.crawl.spider import NewsSpider
 from archiver.store import frontier
@@ -63,18 +63,20 @@ class FrontierScheduler(LocalScheduler):
         resources.scheduler_keeps_frontier = True
 
     def enqueue_request(self, request: Request) -> bool:
+        """Queue a request once per run (its fetch_state row says whether this run has):
+        in memory while there is room or when it cannot be made again from its row,
+        else waiting in that row. A request that may repeat (a retry) is Scrapy's to queue."""
+        if request.dont_filter or self.resources.storage_error is not None:
+            return super().enqueue_request(request)
         spider = self.spider
         link = spider.plain_link(request) if isinstance(spider, NewsSpider) else None
-        if link is None or self.resources.storage_error is not None:
-            self.discover(request)
-            return super().enqueue_request(request)
-        in_memory = len(self.mqs) < self.bound
-        place = None if in_memory else self.places + 1
+        waits = link is not None and len(self.mqs) >= self.bound
+        place = self.places + 1 if waits else None
         try:
             queued = frontier.enqueue(
                 self.resources.db,
                 request.url,
-                self.spider.name,
+                spider.name,
                 link,
                 self.run,
                 place,
@@ -84,26 +86,16 @@ class FrontierScheduler(LocalScheduler):
             self.resources.storage_failed(error)
             return super().enqueue_request(request)
         if not queued:
-            self.df.log(request, self.spider)
+            self.df.log(request, spider)
             return False
-        if in_memory:
-            self.hold(request)
-            self.stats.inc_value("scheduler/enqueued/memory")
-        else:
+        if waits:
             self.places, self.waiting = place, self.waiting + 1
             self.stats.inc_value(WAITING)
+        else:
+            self.hold(request)
+            self.stats.inc_value("scheduler/enqueued/memory")
         self.stats.inc_value("scheduler/enqueued")
         return True
-
-    def discover(self, request: Request) -> None:
-        """A request held in memory whatever the bound joins the frontier, so a kill
-        cannot lose it; start pages are asked for at every start anyway."""
-        if self.resources.storage_error is not None or request.meta.get(Meta.LINK) == Link.START:
-            return
-        try:
-            frontier.discover(self.resources.db, request.url, self.spider.name, datetime.now(UTC))
-        except STORAGE_ERRORS as error:
-            self.resources.storage_failed(error)
 
     def hold(self, request: Request) -> None:
         self._mqpush(request)

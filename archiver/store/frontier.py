@@ -77,13 +77,14 @@ def enqueue(
     db: sqlite_utils.Database,
     url: str,
     site: str,
-    link: str,
+    link: str | None,
     run: int,
     waiting: int | None,
     now: datetime,
 ) -> bool:
-    """Queue `url` for `run`, waiting at place `waiting` unless None (held in memory); a
-    URL new to the archive is due now. False if the run has queued it already: a run
+    """Queue `url` for `run`, waiting at place `waiting` unless None (held in memory), with
+    the link kind its request is made again from (None: it cannot be); a URL new to the
+    archive is due now. False if the run has queued it already: a run
     fetches a URL once. One statement: a million sitemap entries are a million of them."""
     stamp = warc_date(now)
     cursor = db.execute(
