@@ -17,10 +17,9 @@ from archiver.registry import load_spider
 from archiver.store.redactions import REDACTED, forget
 from archiver.store.save import save_item
 from archiver.store.schema import open_db
-from tests.mockserver import MockServer
-from tests.test_crawl_e2e import LOOPBACK, archiver, snapshot
+from tests.test_crawl_e2e import archiver, snapshot
 from tests.test_sites import save_page
-from tests.wpsite import build_wpsite
+from tests.test_wordpress import crawl, serve
 
 CASE = Path(__file__).parent / "sites" / "netzpolitik" / "abmahnungen"
 NAME = "Ewaldb"
@@ -85,13 +84,9 @@ def test_a_forgotten_commenter_leaves_no_name_nor_words(corpus, tmp_path):
 
 def test_a_rebuilt_database_stays_redacted(tmp_path):
     """A crawl of a local site; one commenter forgotten; `reparse` from the WARC files."""
-    server = MockServer({})
-    site = build_wpsite(posts=3, base=server.url)
-    server.routes.update(site.routes)
-    archive = tmp_path / "archive"
+    server, site = serve({"posts": 3})
     with server:
-        archiver("crawl", "wordpress", "--url", server.url + "/", "--archive", str(archive),
-                 *LOOPBACK)  # fmt: skip
+        archive = crawl(server.url + "/", tmp_path)
     database = archive / "archive.db"
     name = "Zoë"
     theirs = [c for c in site.comments if c.author == name]

@@ -11,17 +11,15 @@ from __future__ import annotations
 import re
 import shutil
 import sqlite3
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 from playwright.sync_api import Frame
 
+from archiver.ops.demo import serve_directory
 from tests.browser import ROOT, chromium_page, screenshot
 from tests.test_crawl_e2e import archiver, rows
 
@@ -30,11 +28,6 @@ SEARCH_BOX = "Search by Page URL, Title, or Text"
 PAGE_COUNT = re.compile(r"^(\d+) pages?$")
 LOAD_TIMEOUT_MS = 60_000
 SETTLE_MS = 250
-
-
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib's name
-        pass
 
 
 @contextmanager
@@ -46,14 +39,8 @@ def replaywebpage(wacz: Path, folder: Path) -> Iterator[str]:
     for name in ("index.html", "ui.js", "sw.js"):
         shutil.copy(REPLAYWEBPAGE / name, folder / name)
     shutil.copy(wacz, folder / "archive.wacz")
-    handler = partial(_QuietHandler, directory=str(folder))
-    with ThreadingHTTPServer(("127.0.0.1", 0), handler) as server:
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        try:
-            yield f"http://127.0.0.1:{server.server_address[1]}/?source=/archive.wacz"
-        finally:
-            server.shutdown()
+    with serve_directory(folder) as base:
+        yield f"{base}?source=/archive.wacz"
 
 
 def listed_pages(page) -> list[str]:

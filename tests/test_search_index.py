@@ -11,9 +11,8 @@ from archiver.items import Article, Comment
 from archiver.store.redactions import forget
 from archiver.store.save import save_items
 from archiver.store.schema import TABLES, open_db
-from tests.mockserver import MockServer
-from tests.test_crawl_e2e import LOOPBACK, archiver
-from tests.wpsite import build_wpsite
+from tests.test_crawl_e2e import archiver
+from tests.test_wordpress import crawl, serve
 
 
 def _found(db: sqlite_utils.Database, text: str) -> set[int]:
@@ -74,13 +73,9 @@ def test_each_commit_leaves_the_index_in_step(tmp_path):
 
 def test_a_crawl_a_forget_and_a_rebuild_leave_the_index_in_step(tmp_path):
     """`archiver crawl`, `forget` and `reparse`, each committing its own way."""
-    server = MockServer({})
-    site = build_wpsite(posts=3, base=server.url)
-    server.routes.update(site.routes)
-    archive = tmp_path / "archive"
+    server, site = serve({"posts": 3})
     with server:
-        archiver("crawl", "wordpress", "--url", server.url + "/", "--archive", str(archive),
-                 *LOOPBACK)  # fmt: skip
+        archive = crawl(server.url + "/", tmp_path)
     database = archive / "archive.db"
     name = "Zoë"
     theirs = [c.text for c in site.comments if c.author == name]
