@@ -94,8 +94,9 @@ WARC_OPERATOR = ""
 # to the queue when its lease (renewed while the worker runs) expires. Without one, the
 # scheduler is Scrapy's own over the frontier (archiver.crawl.scheduler).
 SCHEDULER = "archiver.crawl.scheduler.Scheduler"
-# On one machine, requests beyond this many wait in their fetch_state rows, not in memory
-# (archiver.crawl.scheduler): a site whose sitemaps list a million posts fits in RAM.
+# On one machine, thread-page requests beyond this many wait in their fetch_state rows, not
+# in memory (archiver.crawl.scheduler): a site whose sitemaps list a million posts fits in
+# RAM. Listings (sitemaps, feeds, listing pages) never wait, and go first.
 FRONTIER_MEMORY_REQUESTS = 1000
 REDIS_URL = os.environ.get("ARCHIVER_REDIS_URL") or None
 REDIS_LEASE_SECONDS = 120.0

@@ -9,6 +9,8 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from archiver.crawl.scheduler import MEMORY_MAX, WAITING
+from archiver.ops.demo import serve_directory
+from bench.frontier import known_urls, write_frontier_site
 from tests.mockserver import Route
 from tests.test_crawl_e2e import LOOPBACK, archiver, rows
 from tests.test_wordpress import serve
@@ -38,10 +40,12 @@ def test_memory_bounded_and_every_page_fetched_once(tmp_path):
     with server:
         stats = crawl(server.url + "/", tmp_path / "archive")
     assert stats[WAITING] > 0  # the sitemap's posts did not fit: they waited in fetch_state
-    assert 0 < stats[MEMORY_MAX] <= BOUND
+    db = tmp_path / "archive" / "archive.db"
+    # thread pages held in memory at most BOUND; listings are held besides, always
+    (listings,) = rows(db, "SELECT COUNT(*) FROM fetch_state WHERE kind = 'listing'")[0]
+    assert 0 < stats[MEMORY_MAX] <= BOUND + listings < len(thread_pages(site))
     fetched = Counter(unquote(path) for path in server.requests)
     assert all(fetched[page] == 1 for page in thread_pages(site))
-    db = tmp_path / "archive" / "archive.db"
     assert len(rows(db, "SELECT id FROM comments")) == len(site.comments)
     assert rows(db, "SELECT COUNT(*) FROM fetch_state WHERE last_fetched IS NULL") == [(0,)]
 
@@ -77,3 +81,15 @@ def test_a_redirect_to_a_page_already_queued_is_not_fetched_again(tmp_path):
     fetched = Counter(unquote(path) for path in server.requests)
     assert sum(fetched[unquote(post.path.rstrip("/"))] for post in site.posts) == len(site.posts)
     assert all(fetched[page] == 1 for page in thread_pages(site))
+
+
+def test_listings_are_fetched_before_the_thread_pages_they_list(tmp_path):
+    """20 sitemaps of 30 posts, 5 requests in memory, a stop after 40 responses: every
+    sitemap is read by then, so all 600 posts are known (the posts of the first sitemaps
+    read must not bury the later sitemaps in the memory queue)."""
+    site = tmp_path / "site"
+    site.mkdir()
+    with serve_directory(site) as base:
+        write_frontier_site(site, base.rstrip("/"), 600)
+        crawl(base, tmp_path / "archive", "--max-pages", "40")
+    assert known_urls(tmp_path / "archive" / "archive.db", base.rstrip("/")) == 600

@@ -24,7 +24,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.misc import build_from_crawler
 
-from archiver.contract import Link
+from archiver.contract import Link, Meta
 from archiver.crawl.resources import STORAGE_ERRORS, ArchiveResources
 from archiver.crawl.spider import NewsSpider
 from archiver.store import frontier
@@ -32,6 +32,11 @@ from archiver.store import frontier
 #: requests sent to wait in fetch_state, and the most the memory queue held at once
 WAITING = "archiver/frontier/waiting"
 MEMORY_MAX = "archiver/frontier/memory_max"
+#: Discovery before depth: a listing (a sitemap, a feed, a listing page) stays in memory
+#: and is fetched before the thread pages there, else the queue's last-in-first-out order
+#: buries it under the posts of the sitemaps read before it, and a crawl stopped early
+#: (or a memory queue topped up from a long sitemap) knows only part of the site.
+LISTING_PRIORITY = 1
 
 
 class Scheduler(BaseScheduler):
@@ -70,7 +75,8 @@ class FrontierScheduler(LocalScheduler):
             return super().enqueue_request(request)
         spider = self.spider
         link = spider.plain_link(request) if isinstance(spider, NewsSpider) else None
-        waits = link is not None and len(self.mqs) >= self.bound
+        # a listing never waits: listings are few, and each is how many more are found
+        waits = link not in (None, Link.LISTING) and len(self.mqs) >= self.bound
         place = self.places + 1 if waits else None
         try:
             queued = frontier.enqueue(
@@ -98,6 +104,9 @@ class FrontierScheduler(LocalScheduler):
         return True
 
     def hold(self, request: Request) -> None:
+        """Into the memory queue; a listing goes before thread pages (`LISTING_PRIORITY`)."""
+        if request.meta.get(Meta.LINK) == Link.LISTING and not request.priority:
+            request.priority = LISTING_PRIORITY
         self._mqpush(request)
         self.stats.max_value(MEMORY_MAX, len(self.mqs))
 
