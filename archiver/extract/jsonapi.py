@@ -11,7 +11,7 @@ its text and the store searches the thread for it.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -22,7 +22,7 @@ from scrapy.http import Response
 from archiver.extract.dates import to_utc_iso
 from archiver.extract.quoting import attribute_quote, name_key, take_quotes
 from archiver.extract.text import html_to_text, normalize_for_match
-from archiver.items import FetchError, Quote
+from archiver.items import Comment, FetchError, Quote
 
 #: what read_json gives for a body that is no JSON (an HTML error page, a login wall)
 NOT_JSON = object()
@@ -98,15 +98,27 @@ class Said:
     text: str
 
 
-def link_quotes(said: Said, quotes: list[Quote], thread: Mapping[str, Said]) -> list[Quote]:
-    """Number a comment's quotes and name the comment each one quotes, when the thread
-    (this response's comments, by id) holds it."""
-    for ordinal, quote in enumerate(quotes, 1):
+def said_items(
+    said: Said, body: Body, thread: Mapping[str, Said], **fields: Any
+) -> Iterator[Comment | Quote]:
+    """A comment as `said` and `body` give it (with the platform's own `fields`: site,
+    article id, index, score...), then its quotes, numbered and each named the comment it
+    quotes when the thread (this response's comments, by id) holds it."""
+    yield Comment(
+        site_comment_id=said.comment_id,
+        author=said.author,
+        posted=said.posted,
+        body_html=body.html,
+        body_text=body.text,
+        parent_site_comment_id=said.parent_id,
+        **fields,
+    )
+    for ordinal, quote in enumerate(body.quotes, 1):
         quote.site_comment_id = said.comment_id
         quote.ordinal = ordinal
         if quote.kind == "comment" and quote.quoted_site_comment_id is None:
             quote.quoted_site_comment_id = _quoted(quote, said, thread)
-    return quotes
+        yield quote
 
 
 def _quoted(quote: Quote, said: Said, thread: Mapping[str, Said]) -> str | None:

@@ -37,16 +37,16 @@ from archiver.extract.jsonapi import (
     NOT_JSON,
     Said,
     as_dict,
-    link_quotes,
     number,
     read_json,
+    said_items,
     split_body,
     text,
     unexpected,
 )
 from archiver.extract.structured import site_of
 from archiver.extract.text import html_to_text, normalize_for_match
-from archiver.items import Article, Comment, FetchError, Item
+from archiver.items import Article, FetchError, Item
 
 # Lemmy renders Markdown without raw HTML; so does this (the store sanitizes it anyway).
 _MARKDOWN = MarkdownIt("commonmark", {"html": False})
@@ -146,22 +146,18 @@ def _comments(
         said = thread[str(comment["id"])]
         gone = "removed" if comment.get("removed") is True else None
         gone = "deleted" if comment.get("deleted") is True else gone
-        yield Comment(
+        yield from said_items(
+            said,
+            body,
+            thread,
             site=site,
-            site_comment_id=said.comment_id,
             site_article_id=post_id,
-            author=said.author,
-            posted=said.posted,
-            body_html=body.html,
-            body_text=body.text,
-            parent_site_comment_id=said.parent_id,
             page=page,
             index=index,
             score=number(as_dict(view.get("counts")).get("score")),
             deleted=gone is not None,
             moderation=gone,
         )
-        yield from link_quotes(said, body.quotes, thread)
 
 
 def _said(view: dict[str, Any], body_text: str, site: str) -> Said:

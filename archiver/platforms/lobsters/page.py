@@ -38,16 +38,16 @@ from archiver.extract.jsonapi import (
     as_dict,
     as_list,
     epoch_iso,
-    link_quotes,
     number,
     read_json,
+    said_items,
     split_body,
     text,
     unexpected,
 )
 from archiver.extract.structured import site_of
 from archiver.extract.text import clean_text, html_to_text, normalize_for_match
-from archiver.items import Article, Comment, Item
+from archiver.items import Article, Item
 
 # /s/ID, /s/ID/slug, /s/ID.json
 STORY_PATH = re.compile(r"^/s/([A-Za-z0-9]+)(?:\.json|/[^/]*)?/?$")
@@ -98,21 +98,17 @@ def _from_json(response: TextResponse) -> Iterator[Item]:
     thread = {s.comment_id: s for s in (_said_json(c, body) for c, body in read)}
     for index, (row, body) in enumerate(read, 1):
         said = thread[str(row["short_id"]).strip()]
-        yield Comment(
+        yield from said_items(
+            said,
+            body,
+            thread,
             site=site,
-            site_comment_id=said.comment_id,
             site_article_id=article.site_article_id,
-            author=said.author,
-            posted=said.posted,
-            body_html=body.html,
-            body_text=body.text,
-            parent_site_comment_id=said.parent_id,
             index=index,
             score=number(row.get("score")),
             deleted=row.get("is_deleted") is True,
             moderation="moderated" if row.get("is_moderated") is True else None,
         )
-        yield from link_quotes(said, body.quotes, thread)
 
 
 def _json_article(response: TextResponse, story: dict[str, Any], site: str) -> Article:
@@ -174,21 +170,17 @@ def _from_html(response: TextResponse) -> Iterator[Item]:
     for index, (node, body) in enumerate(read, 1):
         said = thread[node.attrib["data-shortid"]]
         classes = node.attrib.get("class", "").split()
-        yield Comment(
+        yield from said_items(
+            said,
+            body,
+            thread,
             site=site,
-            site_comment_id=said.comment_id,
             site_article_id=short_id,
-            author=said.author,
-            posted=said.posted,
-            body_html=body.html,
-            body_text=body.text,
-            parent_site_comment_id=said.parent_id,
             index=index,
             score=_int(node.xpath(f"./div[{has_class('voters')}]/a[{has_class('upvoter')}]")),
             deleted="deleted" in classes,
             moderation="moderated" if "moderated" in classes else None,
         )
-        yield from link_quotes(said, body.quotes, thread)
 
 
 def _html_article(response: TextResponse, story: Any, site: str, short_id: str) -> Article:  # noqa: ANN401 - a parsel SelectorList

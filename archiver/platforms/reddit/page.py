@@ -41,16 +41,16 @@ from archiver.extract.jsonapi import (
     as_dict,
     as_list,
     epoch_iso,
-    link_quotes,
     number,
     read_json,
+    said_items,
     split_body,
     text,
     unexpected,
 )
 from archiver.extract.structured import site_of
 from archiver.extract.text import html_to_text, normalize_for_match
-from archiver.items import Article, Comment, FetchError, Item
+from archiver.items import Article, FetchError, Item
 
 # /r/SUB/comments/ID[/slug[/COMMENT]], /comments/ID[/…]
 _THREAD_PATH = re.compile(r"/comments/([a-z0-9]+)(?:/[^/]*(?:/([a-z0-9]+))?)?/?(?:\.json)?$")
@@ -178,22 +178,18 @@ def _comments(things: list[dict[str, Any]], thread: _Thread) -> Iterator[Item]:
     for index, (row, body) in enumerate(read, 1):
         one = said[str(row["id"])]
         gone = text(row.get("body")) if text(row.get("body")) in GONE else None
-        yield Comment(
+        yield from said_items(
+            one,
+            body,
+            said,
             site=thread.site,
-            site_comment_id=one.comment_id,
             site_article_id=thread.link_id,
-            author=one.author,
-            posted=one.posted,
-            body_html=body.html,
-            body_text=body.text,
-            parent_site_comment_id=one.parent_id,
             page=thread.page,
             index=index,
             score=None if row.get("score_hidden") is True else number(row.get("score")),
             deleted=gone is not None,
             moderation=gone.strip("[]") if gone else None,
         )
-        yield from link_quotes(one, body.quotes, said)
 
 
 def _post_article(response: TextResponse, post: dict[str, Any], site: str, stub: bool) -> Article:
