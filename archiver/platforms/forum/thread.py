@@ -135,6 +135,25 @@ def empty_thread_page(url: str) -> FetchError:
     return FetchError(url, "parse_error", "a thread page without any post")
 
 
+def topic_items(
+    url: str,
+    here: tuple[str, str, int] | None,
+    thread: ForumThread | None,
+    posts: list[ForumPost],
+    errors: list[FetchError],
+) -> Iterator[Item]:
+    """A topic page's items once its posts are read (phpBB, SMF): its topic and posts;
+    without a topic, a parse_error for posts that name none, or an empty thread page
+    where `here` (the URL's own reading) is a thread; then the posts' own errors."""
+    if thread is not None:
+        yield from thread_items(thread, posts)
+    elif posts:
+        yield FetchError(url, "parse_error", "posts without a topic id")
+    elif here and here[0] == "thread":
+        yield empty_thread_page(url)
+    yield from errors
+
+
 def page_number(offset: int | None, offsets: Iterable[int]) -> int:
     """A thread page's number from its post offset (phpBB's `start=`, SMF's `topic=ID.N`)
     and the offsets its page links name: posts per page is their greatest common divisor."""

@@ -29,16 +29,15 @@ from archiver.extract.structured import site_of
 from archiver.extract.text import clean_text
 from archiver.extract.threads import Own, Shape, Slot, Slots, own_parts
 from archiver.extract.urls import absolute
-from archiver.items import FetchError, Item
+from archiver.items import Item
 from archiver.platforms.forum.thread import (
     ForumPost,
     ForumQuote,
     ForumThread,
-    empty_thread_page,
     page_number,
     read_posts,
     text_without,
-    thread_items,
+    topic_items,
     without_session,
 )
 
@@ -95,15 +94,8 @@ def parse_page(response: TextResponse) -> Iterator[Item]:
     posts, errors = read_posts(parts, lambda own: _post(own, now), response.url)
     here = locate(response.url)
     key = topic_id(doc, response.url) if posts else None
-    if key is None:
-        if posts:
-            errors.append(FetchError(response.url, "parse_error", "posts without a topic id"))
-        elif here and here[0] == "thread":
-            errors.append(empty_thread_page(response.url))
-        yield from errors
-        return
-    yield from thread_items(_thread(doc, response.url, key, here), posts)
-    yield from errors
+    thread = _thread(doc, response.url, key, here) if key is not None else None
+    yield from topic_items(response.url, here, thread, posts, errors)
 
 
 def _thread(doc: Doc, url: str, key: str, here: tuple[str, str, int] | None) -> ForumThread:
