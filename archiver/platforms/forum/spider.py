@@ -2,7 +2,7 @@
 
 An engine declares two pure functions of a page: `locate(url)`, what a URL names
 (`("thread", id, at)`, or a listing's `(kind, id, at)`, `at` 0 on the first page), and
-`thread_of(response)`, the thread a page shows (None on a listing). A thread page then
+`thread_id(doc, url)`, the thread an HTML page shows (None on a listing). A thread page then
 follows its links to the same thread's other pages; a listing follows its links to
 threads (their first pages) and to its own later pages. Any other link (a "similar
 threads" box, "view next topic", a post permalink, another forum) is not followed.
@@ -14,10 +14,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import ClassVar
 
-from scrapy.http import Request, Response, TextResponse
+from scrapy.http import HtmlResponse, Request, Response, TextResponse
 
 from archiver.contract import Link
 from archiver.crawl.spider import NewsSpider
+from archiver.extract.html import Doc
 from archiver.extract.urls import absolute
 from archiver.platforms.forum.thread import without_session
 
@@ -28,12 +29,18 @@ class ForumPlatform(NewsSpider):
     # No default forum: `archiver crawl xenforo --url https://forum.example/forums/news.5/`.
     default_urls: ClassVar[list[str]] = []
     locate: ClassVar[Callable[[str], Located | None]]
-    thread_of: ClassVar[Callable[[TextResponse], str | None]]
+    thread_id: ClassVar[Callable[[Doc, str], str | None]]
+
+    def thread_of(self, response: TextResponse) -> str | None:
+        """The thread a page shows; None on a listing, or on what is no HTML page."""
+        if not isinstance(response, HtmlResponse):
+            return None
+        return type(self).thread_id(Doc(response.selector.root), response.url)
 
     def follow(self, response: Response) -> Iterator[Request]:
         if not isinstance(response, TextResponse):
             return
-        thread = type(self).thread_of(response)
+        thread = self.thread_of(response)
         here = type(self).locate(without_session(response.url))
         seen = {here}
         for href in response.xpath("//a/@href").getall():

@@ -105,7 +105,11 @@ def locate(url: str) -> tuple[str, str, int] | None:
 
 
 def topic_id(doc: Doc, url: str) -> str | None:
-    """The topic a page shows: its search form's `t`, its reply, title or feed link, its URL."""
+    """The topic a page shows: its search form's `t`, its reply, title or feed link, its URL;
+    None on a forum listing (`viewforum.php`), whose topic links name many."""
+    here = locate(url)
+    if here is not None and here[0] == "forum":
+        return None
     hidden = doc.attr("input", "value", name="t")
     if hidden and hidden.isdigit():
         return hidden
